@@ -160,8 +160,8 @@ export const LocalSchema = section(
     }),
     vision: Type.Boolean({ default: false, description: 'The local model accepts images.' }),
     aliases: Type.Array(Type.String({ minLength: 1 }), {
-      default: ['local/default'],
-      description: 'Model names that always route local (listed by GET /v1/models).',
+      default: [],
+      description: 'Model names that always route local and are listed by GET /v1/models (Claude Code shows ids starting with "claude").',
     }),
     healthCacheMs: Millis(5_000, 'How long a health probe result is reused.'),
     breakerFailures: Type.Integer({ minimum: 1, default: 3, description: 'Consecutive failures that open the breaker.' }),

@@ -1,0 +1,217 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Writable } from 'node:stream';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Config } from '../config/schema.js';
+import { ApiError } from '../anthropic/errors.js';
+import { SseReader } from '../anthropic/sse-reader.js';
+import { observeJsonBody, observeSseRecord, type AnswerSummary } from '../anthropic/usage.js';
+
+// RFC 9110 §7.6.1 hop-by-hop fields, plus what the proxy sets itself.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'http2-settings',
+]);
+
+/** Request headers only the proxy understands; never forwarded. */
+const PROXY_ONLY = new Set(['x-claude-proxy-route', 'x-claude-proxy-token']);
+
+/** The largest JSON response body kept to read usage from (a 128k-token answer is ~600 kB). */
+const MAX_OBSERVED_JSON = 8 * 1024 * 1024;
+
+export interface ForwardRequest {
+  method: string;
+  /** Path and query exactly as the client sent them. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer | Readable | null;
+  /** Read usage from the answer (messages endpoints). */
+  observe: boolean;
+  /** Replace the client's credential with the configured key (inbound proxy token was used as credential). */
+  replaceCredential: boolean;
+}
+
+export interface ForwardResult {
+  status: number;
+  /** Milliseconds from start until the first body byte was written to the client. */
+  firstByteAt: number | null;
+  /** The upstream body ended cleanly. */
+  completed: boolean;
+}
+
+export interface ResponseDecoration {
+  /** Headers added to the client response (route, reason). */
+  headers: Record<string, string>;
+}
+
+/** Headers that go upstream: the client's own, minus hop-by-hop and proxy-only ones. */
+export function upstreamHeaders(headers: IncomingHttpHeaders, apiKey: string | null, replaceCredential: boolean, observe: boolean): Record<string, string | string[]> {
+  const connectionListed = new Set(
+    String(headers.connection ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || PROXY_ONLY.has(name) || connectionListed.has(name)) continue;
+    if (replaceCredential && (name === 'x-api-key' || name === 'authorization')) continue;
+    out[name] = value;
+  }
+  // Usage is read from the answer as it passes; an identity body avoids a decompressor on the hot path.
+  if (observe) out['accept-encoding'] = 'identity';
+  if (apiKey && out['x-api-key'] === undefined && out.authorization === undefined) out['x-api-key'] = apiKey;
+  return out;
+}
+
+function clientHeaders(upstream: Record<string, string | string[] | undefined>, extra: Record<string, string>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || (HOP_BY_HOP.has(name) && name !== 'content-length')) continue;
+    out[name] = value;
+  }
+  return Object.assign(out, extra);
+}
+
+/** Forwards requests to Anthropic, streaming the answer to the client as it arrives. */
+export class RemoteBackend {
+  readonly origin: string;
+  private readonly basePath: string;
+
+  constructor(
+    private readonly config: Config['remote'],
+    readonly apiKey: string | null,
+    readonly dispatcher: Dispatcher = new Agent({
+      connect: { timeout: config.connectTimeoutMs },
+      headersTimeout: config.headersTimeoutMs,
+      bodyTimeout: config.idleTimeoutMs,
+      keepAliveTimeout: 30_000,
+    }),
+  ) {
+    const url = new URL(config.url);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+  }
+
+  /** The upstream path for a client path and query (a base URL may carry a path prefix). */
+  pathFor(url: string): string {
+    return this.basePath + url;
+  }
+
+  get hasCredentials(): boolean {
+    return this.apiKey !== null;
+  }
+
+  /**
+   * Streams one exchange. Resolves when the answer has been relayed (or the client went away);
+   * rejects with ApiError only when nothing was sent to the client yet.
+   */
+  async forward(req: ForwardRequest, res: ServerResponse, summary: AnswerSummary, decoration: ResponseDecoration, signal: AbortSignal): Promise<ForwardResult> {
+    const started = performance.now();
+    const result: ForwardResult = { status: 0, firstByteAt: null, completed: false };
+    try {
+      await this.dispatcher.stream(
+        {
+          origin: this.origin,
+          path: this.pathFor(req.url),
+          method: req.method as Dispatcher.HttpMethod,
+          headers: upstreamHeaders(req.headers, this.apiKey, req.replaceCredential, req.observe),
+          body: req.body,
+          signal,
+          headersTimeout: this.config.headersTimeoutMs,
+          bodyTimeout: this.config.idleTimeoutMs,
+        },
+        ({ statusCode, headers }) => {
+          result.status = statusCode;
+          res.writeHead(statusCode, clientHeaders(headers, decoration.headers));
+          const contentType = String(headers['content-type'] ?? '');
+          const tap = req.observe ? answerTap(contentType, summary) : null;
+          return relay(res, tap, () => {
+            result.firstByteAt ??= performance.now() - started;
+          });
+        },
+      );
+      result.completed = true;
+    } catch (error) {
+      if (signal.aborted || res.destroyed) return result;
+      if (res.headersSent) {
+        // The answer was cut after it started: end the client's stream at once rather than let it hang.
+        res.destroy(error as Error);
+        return result;
+      }
+      throw this.unreachable(error);
+    }
+    return result;
+  }
+
+  private unreachable(error: unknown): ApiError {
+    const code = (error as { code?: string }).code ?? (error as Error).name;
+    const what = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError ? 'timed out' : 'is unreachable';
+    // 529 overloaded_error: Claude Code gives up after three quick attempts instead of retrying for minutes.
+    return new ApiError('overloaded_error', `claude-api-proxy: the remote API ${this.config.url} ${what} (${code})`, 529, {
+      'x-should-retry': 'false',
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+type Tap = { chunk(data: Buffer): void; end(): void };
+
+function answerTap(contentType: string, summary: AnswerSummary): Tap | null {
+  if (contentType.startsWith('text/event-stream')) {
+    const reader = new SseReader((record) => observeSseRecord(summary, record));
+    return { chunk: (data) => reader.push(data), end: () => reader.end() };
+  }
+  if (contentType.includes('json')) {
+    const parts: Buffer[] = [];
+    let size = 0;
+    return {
+      chunk: (data) => {
+        size += data.length;
+        if (size <= MAX_OBSERVED_JSON) parts.push(data);
+      },
+      end: () => {
+        if (size <= MAX_OBSERVED_JSON) observeJsonBody(summary, Buffer.concat(parts).toString('utf8'));
+      },
+    };
+  }
+  return null;
+}
+
+/** A sink that writes each upstream chunk to the client as it comes, with back-pressure. */
+function relay(res: ServerResponse, tap: Tap | null, onFirstByte: () => void): Writable {
+  let first = true;
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (first) {
+        first = false;
+        onFirstByte();
+      }
+      tap?.chunk(chunk);
+      if (res.destroyed) return callback();
+      if (res.write(chunk)) callback();
+      else res.once('drain', () => callback());
+    },
+    final(callback) {
+      tap?.end();
+      if (res.destroyed) callback();
+      else res.end(() => callback());
+    },
+    destroy(error, callback) {
+      callback(error);
+    },
+  });
+}

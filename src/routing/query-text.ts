@@ -1,0 +1,31 @@
+import type { MessageParam } from '../anthropic/types.js';
+
+const SYSTEM_REMINDER = /<system-reminder>[\s\S]*?<\/system-reminder>/g;
+
+/**
+ * The text the user last wrote: the latest user turn's text, without `<system-reminder>` blocks
+ * and without tool results. A turn that holds only tool results has no user-authored text.
+ */
+export function latestUserText(messages: readonly MessageParam[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (message?.role !== 'user') continue;
+    if (typeof message.content === 'string') return stripReminders(message.content);
+    const parts: string[] = [];
+    let onlyToolResults = true;
+    for (const block of message.content) {
+      if (block.type === 'text' && typeof block.text === 'string') {
+        onlyToolResults = false;
+        const text = stripReminders(block.text);
+        if (text !== '') parts.push(text);
+      } else if (block.type !== 'tool_result') onlyToolResults = false;
+    }
+    if (parts.length > 0 || !onlyToolResults) return parts.join('\n');
+    return '';
+  }
+  return '';
+}
+
+function stripReminders(text: string): string {
+  return text.includes('<system-reminder>') ? text.replace(SYSTEM_REMINDER, '').trim() : text.trim();
+}

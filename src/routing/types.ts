@@ -1,0 +1,51 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestKind } from '../config/schema.js';
+import type { MessagesRequest } from '../anthropic/types.js';
+import type { Route } from '../telemetry/event.js';
+
+/** Token estimates on the three bases the policy can use. */
+export interface Estimate {
+  /** The latest user-authored text, without system reminders and tool results. */
+  query: number;
+  /** All messages. */
+  conversation: number;
+  /** Everything that will be sent: system, messages, tools. */
+  request: number;
+}
+
+export type Endpoint = 'messages' | 'count_tokens';
+
+export interface RoutingInput {
+  endpoint: Endpoint;
+  body: MessagesRequest;
+  headers: IncomingHttpHeaders;
+  now: Date;
+}
+
+/** A routing decision and why it was made. */
+export interface Decision {
+  route: Route;
+  /** A stable reason code, e.g. `simple_query`, `complex_query`, `rule`, `context_overflow`. */
+  reason: string;
+  /** The name (or index) of the rule that decided, if one did. */
+  rule: string | null;
+  kind: RequestKind;
+  estimate: Estimate;
+  /** The figures behind the decision (basis, thresholds, …), for the explain output and telemetry. */
+  details: Record<string, unknown>;
+}
+
+/** What the router learns after a request was served. */
+export interface Outcome {
+  decision: Decision;
+  route: Route;
+  sessionId: string | null;
+  model: string;
+  inputTokens: number | null;
+  toolUseIds: string[];
+}
+
+export interface Router {
+  decide(input: RoutingInput): Decision;
+  observe(outcome: Outcome): void;
+}

@@ -1,0 +1,35 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, errorEnvelope, errorTypeForStatus } from '../anthropic/errors.js';
+
+/** Turns anything thrown while handling a request into the Anthropic error envelope. Never a stack trace. */
+export function toApiError(error: FastifyError | Error): ApiError {
+  if (error instanceof ApiError) return error;
+  const fastifyError = error as FastifyError;
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('request_too_large', 'request body is larger than the limit (listen.bodyLimitBytes)');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('invalid_request_error', fastifyError.message);
+    default:
+      break;
+  }
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return new ApiError(errorTypeForStatus(status), fastifyError.message, status);
+  return new ApiError('api_error', 'claude-api-proxy: internal error');
+}
+
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const apiError = toApiError(error);
+  if (apiError.status >= 500 && !(error instanceof ApiError)) request.log.error({ err: error }, 'unhandled error');
+  void reply
+    .code(apiError.status)
+    .headers({ 'content-type': 'application/json', 'request-id': request.id, ...apiError.headers })
+    .send(errorEnvelope(apiError.type, apiError.message, request.id));
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  const message = `claude-api-proxy: no route for ${request.method} ${request.url.split('?')[0] ?? ''}`;
+  void reply.code(404).headers({ 'content-type': 'application/json', 'request-id': request.id }).send(errorEnvelope('not_found_error', message, request.id));
+}

@@ -1,0 +1,59 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/schema.js';
+import { isLoopbackHost } from '../config/load.js';
+import { ApiError } from '../anthropic/errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The client used the inbound proxy token as its API credential: replace it before forwarding. */
+    credentialIsProxyToken: boolean;
+  }
+}
+
+function hostnameOf(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  const colon = hostHeader.lastIndexOf(':');
+  return (colon === -1 ? hostHeader : hostHeader.slice(0, colon)).toLowerCase();
+}
+
+function sameSecret(given: string, expected: Buffer): boolean {
+  const buf = Buffer.from(given);
+  return buf.length === expected.length && timingSafeEqual(buf, expected);
+}
+
+/**
+ * The first hook of every request: Host allowlist (DNS rebinding), browser Origin check, and the
+ * inbound token when one is configured. Cheap checks only; nothing here reads the body.
+ */
+export function createGuard(listen: Config['listen'], inboundToken: string | null) {
+  const allowedHosts = new Set([listen.host.toLowerCase(), ...listen.allowedHosts.map((h) => h.toLowerCase())]);
+  const anyHost = allowedHosts.has('*');
+  const allowedOrigins = new Set(listen.allowedOrigins);
+  const token = inboundToken === null ? null : Buffer.from(inboundToken);
+
+  return async function guard(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    request.credentialIsProxyToken = false;
+    const host = request.headers.host;
+    if (!anyHost) {
+      const name = host === undefined ? '' : hostnameOf(host);
+      if (!isLoopbackHost(name) && !allowedHosts.has(name)) {
+        throw new ApiError('permission_error', `host ${JSON.stringify(host ?? '')} is not allowed (listen.allowedHosts)`);
+      }
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin)) {
+      throw new ApiError('permission_error', `browser origin ${JSON.stringify(origin)} is not allowed (listen.allowedOrigins)`);
+    }
+    if (token === null) return;
+    const dedicated = request.headers['x-claude-proxy-token'];
+    if (typeof dedicated === 'string' && sameSecret(dedicated, token)) return;
+    const apiKey = request.headers['x-api-key'];
+    const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
+    if ((typeof apiKey === 'string' && sameSecret(apiKey, token)) || (bearer !== undefined && sameSecret(bearer, token))) {
+      request.credentialIsProxyToken = true;
+      return;
+    }
+    throw new ApiError('authentication_error', 'claude-api-proxy: a valid proxy token is required (x-claude-proxy-token, x-api-key or Bearer)');
+  };
+}

@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Secrets } from '../config/secrets.js';
+import { RemoteBackend } from '../backends/remote.js';
+import { createLocalLeg } from '../backends/local/leg.js';
+import { createRouter } from '../routing/router.js';
+import { PriceTable } from '../telemetry/pricing.js';
+import { JsonlTelemetryWriter, nullTelemetry } from '../telemetry/writer.js';
+import type { AppContext } from './context.js';
+
+/** Builds the production collaborators from the configuration, once, at start-up. */
+export function createContext(config: Config, secrets: Secrets, logger: Logger, overrides: Partial<AppContext> = {}): AppContext {
+  const now = overrides.now ?? (() => new Date());
+  const local = overrides.local ?? createLocalLeg(config);
+  return {
+    config,
+    now,
+    inboundToken: secrets.inboundToken,
+    remote: overrides.remote ?? new RemoteBackend(config.remote, secrets.remoteApiKey),
+    local,
+    router: overrides.router ?? createRouter(config),
+    telemetry: overrides.telemetry ?? (config.telemetry.enabled ? new JsonlTelemetryWriter(config.telemetry.dir, logger, now) : nullTelemetry),
+    prices: overrides.prices ?? new PriceTable(config.pricing.models),
+    ...(overrides.onEvent ? { onEvent: overrides.onEvent } : {}),
+  };
+}
