@@ -156,9 +156,10 @@ export class RemoteBackend {
 
   private unreachable(error: unknown): ApiError {
     const code = (error as { code?: string }).code ?? (error as Error).name;
-    const what = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError ? 'timed out' : 'is unreachable';
-    // 529 overloaded_error: Claude Code gives up after three quick attempts instead of retrying for minutes.
-    return new ApiError('overloaded_error', `claude-api-proxy: the remote API ${this.config.url} ${what} (${code})`, 529, {
+    const timedOut = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError;
+    // 502/504 with x-should-retry: false: Claude Code shows this message after one attempt (measured),
+    // where a 529 is retried three times and a 500 for minutes, both without naming the upstream.
+    return new ApiError('api_error', `claude-api-proxy: the remote API ${this.config.url} ${timedOut ? 'timed out' : 'is unreachable'} (${code})`, timedOut ? 504 : 502, {
       'x-should-retry': 'false',
     });
   }

@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, type Env } from '../config/load.js';
+import { VERSION } from '../version.js';
+import { checkConfig } from './check-config.js';
+import { serve } from './serve.js';
+
+const HELP = `claude-api-proxy ${VERSION}: a local gateway for Claude Code
+
+Usage:
+  claude-api-proxy serve [--config FILE] [--port N] [--host ADDR]   run the proxy (default command)
+  claude-api-proxy check-config FILE                              validate a configuration file
+  claude-api-proxy --version | --help
+
+Point Claude Code at it:  ANTHROPIC_BASE_URL=http://127.0.0.1:8094 claude
+Configuration: $XDG_CONFIG_HOME/claude-api-proxy/config.yaml (see the README).
+Exit codes: 0 ok, 1 runtime error, 2 invalid configuration or usage.
+`;
+
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+}
+
+class UsageError extends Error {}
+
+async function dispatch(argv: string[], env: Env, io: Io): Promise<number | undefined> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      version: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.version) {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const [command = 'serve', ...rest] = positionals;
+  switch (command) {
+    case 'serve':
+      await serve({ config: values.config, port: values.port, host: values.host }, env);
+      return undefined;
+    case 'check-config': {
+      const file = rest[0] ?? values.config;
+      if (!file) throw new UsageError('check-config needs a FILE');
+      await checkConfig(file, env, io.stdout);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+/**
+ * Runs one command line. Resolves to the exit code, or undefined for a server that keeps running.
+ * Every failure becomes a message and an exit code, never a stack trace.
+ */
+export async function runCli(argv: string[], env: Env, io: Io): Promise<number | undefined> {
+  try {
+    return await dispatch(argv, env, io);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`invalid configuration:\n${error.message}\n`);
+      return 2;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`claude-api-proxy: ${(error as Error).message}\nRun 'claude-api-proxy --help' for usage.\n`);
+      return 2;
+    }
+    io.stderr.write(`claude-api-proxy: ${(error as Error).message}${code === 'EADDRINUSE' ? ' (is another proxy already running? use --port)' : ''}\n`);
+    return 1;
+  }
+}
