@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { mintRequestId } from '../anthropic/errors.js';
 import type { AppContext } from './context.js';
-import { errorHandler, notFoundHandler } from './errors.js';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.js';
 import { createGuard } from './guard.js';
 import { healthRoutes } from './routes/health.js';
 import { messagesRoutes } from './routes/messages.js';
@@ -21,6 +21,9 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
     forceCloseConnections: 'idle',
     // Claude Code's main requests carry 60+ headers; keep Node's limits but never trust a proxy chain.
     trustProxy: false,
+    // Malformed requests and URLs fastify answers itself get the Anthropic envelope as well.
+    clientErrorHandler,
+    frameworkErrors: errorHandler,
   });
   app.decorateRequest('credentialIsProxyToken', false);
   app.setErrorHandler(errorHandler);

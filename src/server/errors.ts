@@ -1,5 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, errorEnvelope, errorTypeForStatus } from '../anthropic/errors.js';
+import { ApiError, errorEnvelope, errorTypeForStatus, mintRequestId } from '../anthropic/errors.js';
 
 /** Turns anything thrown while handling a request into the Anthropic error envelope. Never a stack trace. */
 export function toApiError(error: FastifyError | Error): ApiError {
@@ -32,4 +34,24 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
   const message = `claude-api-proxy: no route for ${request.method} ${request.url.split('?')[0] ?? ''}`;
   void reply.code(404).headers({ 'content-type': 'application/json', 'request-id': request.id }).send(errorEnvelope('not_found_error', message, request.id));
+}
+
+function connectionErrorOf(code: string | undefined): ApiError {
+  if (code === 'HPE_HEADER_OVERFLOW') return new ApiError('request_too_large', 'request headers are larger than the limit', 431);
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return new ApiError('invalid_request_error', 'the request was not received in time', 408);
+  return new ApiError('invalid_request_error', `malformed HTTP request (${code ?? 'unknown'})`);
+}
+
+/** Requests Node's HTTP parser refuses (framing, header syntax, size) get the envelope too, then the connection closes. */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const apiError = connectionErrorOf(error.code);
+  const requestId = mintRequestId();
+  const body = errorEnvelope(apiError.type, apiError.message, requestId);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

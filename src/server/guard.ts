@@ -17,6 +17,16 @@ function hostnameOf(hostHeader: string): string {
   return (colon === -1 ? hostHeader : hostHeader.slice(0, colon)).toLowerCase();
 }
 
+// Dot segments, encoded separators and NUL could step out of the remote base path upstream.
+const UNSAFE_PATH = /%2f|%5c|%00|\\|(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+/** Only origin-form targets with a plain path are served (no absolute-form, no `//host`, no traversal). */
+function safeTarget(url: string): boolean {
+  if (url.charCodeAt(0) !== 47 /* / */ || url.charCodeAt(1) === 47) return false;
+  const query = url.indexOf('?');
+  return !UNSAFE_PATH.test(query === -1 ? url : url.slice(0, query));
+}
+
 function sameSecret(given: string, expected: Buffer): boolean {
   const buf = Buffer.from(given);
   return buf.length === expected.length && timingSafeEqual(buf, expected);
@@ -45,6 +55,7 @@ export function createGuard(listen: Config['listen'], inboundToken: string | nul
     if (origin !== undefined && !allowedOrigins.has(origin)) {
       throw new ApiError('permission_error', `browser origin ${JSON.stringify(origin)} is not allowed (listen.allowedOrigins)`);
     }
+    if (!safeTarget(request.url)) throw new ApiError('invalid_request_error', 'claude-api-proxy: the request path is not allowed (dot segments, encoded slashes or NUL)');
     if (token === null) return;
     const dedicated = request.headers['x-claude-proxy-token'];
     if (typeof dedicated === 'string' && sameSecret(dedicated, token)) return;
