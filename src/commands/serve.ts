@@ -4,6 +4,8 @@ import { loadSecrets } from '../config/secrets.js';
 import { createLogger } from '../logger.js';
 import { buildApp } from '../server/app.js';
 import { createContext } from '../server/runtime.js';
+import { shutdown } from '../server/shutdown.js';
+import { InFlight } from '../server/in-flight.js';
 import { VERSION } from '../version.js';
 
 export interface ServeOptions {
@@ -18,7 +20,8 @@ export async function serve(options: ServeOptions, env: Env): Promise<void> {
   const logger = createLogger(config.log.level);
   const secrets = await loadSecrets(config, env);
   const ctx = createContext(config, secrets, logger);
-  const app = await buildApp(ctx, logger);
+  const inFlight = new InFlight();
+  const app = await buildApp(ctx, logger, inFlight);
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
@@ -32,15 +35,7 @@ export async function serve(options: ServeOptions, env: Env): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, drainTimeoutMs: config.listen.drainTimeoutMs }, 'stopping: no new connections, open streams may finish');
-    const cut = setTimeout(() => {
-      logger.warn('drain timeout reached; closing the remaining connections');
-      app.server.closeAllConnections();
-    }, config.listen.drainTimeoutMs);
-    cut.unref();
-    await app.close();
-    clearTimeout(cut);
-    await ctx.telemetry.flush();
-    await ctx.remote.close();
+    await shutdown(app, ctx, inFlight, config.listen.drainTimeoutMs, () => logger.warn('drain timeout reached; closing the remaining connections'));
     logger.info({ telemetry: ctx.telemetry.counters }, 'stopped');
     logger.flush();
     process.exitCode = 0;

@@ -3,13 +3,14 @@ import { mintRequestId } from '../anthropic/errors.js';
 import type { AppContext } from './context.js';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.js';
 import { createGuard } from './guard.js';
+import { InFlight } from './in-flight.js';
 import { healthRoutes } from './routes/health.js';
 import { messagesRoutes } from './routes/messages.js';
 import { modelsRoutes } from './routes/models.js';
 import { passthroughRoutes } from './routes/passthrough.js';
 
 /** The HTTP application. All collaborators come in through `ctx`, so tests run it against fakes. */
-export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, inFlight: InFlight = new InFlight()): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     // One structured line per routed request is written by the routes; fastify's two per request are not.
@@ -28,6 +29,7 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
   app.decorateRequest('credentialIsProxyToken', false);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  inFlight.install(app);
   app.addHook('onRequest', createGuard(ctx.config.listen, ctx.inboundToken));
 
   await app.register(healthRoutes);

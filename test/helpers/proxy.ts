@@ -10,6 +10,8 @@ import type { Secrets } from '../../src/config/secrets.js';
 import { buildApp } from '../../src/server/app.js';
 import type { AppContext } from '../../src/server/context.js';
 import { createContext } from '../../src/server/runtime.js';
+import { shutdown } from '../../src/server/shutdown.js';
+import { InFlight } from '../../src/server/in-flight.js';
 import type { TelemetryEvent } from '../../src/telemetry/event.js';
 
 export interface RunningProxy {
@@ -43,7 +45,8 @@ export async function startProxy(
   const secrets: Secrets = { remoteApiKey: null, inboundToken: null, localApiKey: null, ...options.secrets };
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const ctx = createContext(config, secrets, logger, { onEvent: (e) => events.push(e), ...options.ctx });
-  const app = await buildApp(ctx, logger);
+  const inFlight = new InFlight();
+  const app = await buildApp(ctx, logger, inFlight);
   await app.listen({ host: config.listen.host, port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
@@ -54,9 +57,7 @@ export async function startProxy(
     events,
     home,
     async close() {
-      await app.close();
-      await ctx.telemetry.flush();
-      await ctx.remote.close();
+      await shutdown(app, ctx, inFlight, config.listen.drainTimeoutMs);
       await rm(home, { recursive: true, force: true });
     },
   };

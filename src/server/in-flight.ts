@@ -1,0 +1,24 @@
+import { EventEmitter, once } from 'node:events';
+import type { FastifyInstance } from 'fastify';
+
+/** Counts responses still open, so shutdown knows when draining is done. */
+export class InFlight extends EventEmitter {
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  install(app: FastifyInstance): void {
+    app.addHook('onRequest', async (_request, reply) => {
+      this.count++;
+      reply.raw.once('close', () => {
+        if (--this.count === 0) this.emit('drained');
+      });
+    });
+  }
+
+  async drained(): Promise<void> {
+    if (this.count > 0) await once(this, 'drained');
+  }
+}
