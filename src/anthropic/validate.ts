@@ -5,6 +5,9 @@ import type { MessagesRequest } from './types.js';
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Deeper nesting is refused: cloning or serializing it downstream would exhaust the stack. Real requests nest about 10 deep. */
+export const MAX_NESTING = 256;
+
 function invalid(message: string): never {
   throw new ApiError('invalid_request_error', message);
 }
@@ -23,8 +26,38 @@ export function parseMessagesBody(raw: Buffer, requireMaxTokens: boolean): Messa
     invalid(`request body is not valid JSON: ${(error as Error).message}`);
   }
   if (!isObject(parsed)) invalid(`request body must be a JSON object, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+  if (nestsDeeperThan(raw, MAX_NESTING)) invalid(`request body nests deeper than ${MAX_NESTING} levels`);
   checkFields(parsed, requireMaxTokens);
   return parsed as MessagesRequest;
+}
+
+/** Whether valid JSON text nests deeper than `limit`: brackets are counted outside strings. */
+function nestsDeeperThan(raw: Buffer, limit: number): boolean {
+  // Fewer brackets in all than the limit cannot nest deeper; native searches make this the common, cheap case.
+  let brackets = 0;
+  for (const open of [0x7b, 0x5b]) {
+    for (let i = raw.indexOf(open); i !== -1 && brackets <= limit; i = raw.indexOf(open, i + 1)) brackets++;
+  }
+  if (brackets <= limit) return false;
+  let depth = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === 0x22) i = closingQuote(raw, i);
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** Index of the quote that closes the string opened at `open` (a quote after an odd run of backslashes is escaped). */
+function closingQuote(raw: Buffer, open: number): number {
+  for (let i = raw.indexOf(0x22, open + 1); i !== -1; i = raw.indexOf(0x22, i + 1)) {
+    let backslashes = 0;
+    while (raw[i - 1 - backslashes] === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return i;
+  }
+  return raw.length;
 }
 
 function checkFields(body: Json, requireMaxTokens: boolean): void {
