@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 // Credentials never reach a log line, whatever a caller passes in.
 const REDACT = [
@@ -8,12 +8,16 @@ const REDACT = [
   'headers.authorization',
   'headers["x-api-key"]',
   'headers["x-claude-proxy-token"]',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  '*.headers["x-claude-proxy-token"]',
   '*.apiKey',
 ];
 
-/** Structured JSON logs to stderr; human-readable only when stderr is a terminal. */
-export function createLogger(level: string, pretty = process.stderr.isTTY === true): Logger {
+/** Structured JSON logs to stderr (or `destination`); human-readable only when stderr is a terminal. */
+export function createLogger(level: string, pretty = process.stderr.isTTY === true, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { pid: process.pid } };
+  if (destination) return pino(options, destination);
   if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
   return pino(options, pino.destination({ fd: 2, sync: false }));
 }

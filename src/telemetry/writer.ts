@@ -101,6 +101,8 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     if (this.stream && this.streamDate === day) return this.stream;
     this.stream?.end();
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // A directory made earlier (by the predecessor or by hand) may be wider; narrowing it is best effort.
+    await chmod(this.dir, 0o700).catch(() => undefined);
     const path = join(this.dir, eventFileName(date));
     const stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
     await Promise.race([
