@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The Nix checks CI runs (from .ci/run, after `npm ci`), on a machine with only Debian's nix-bin
+# (Nix 2.8) and this repository: no nixpkgs, no home-manager, nothing built. What needs those runs
+# in `nix flake check` (nix/tests/checks.nix) and in nix/tests/eval-modules.sh.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+started=$(date +%s)
+failed=0
+step() { printf '\n== %s\n' "$*"; }
+fail() {
+  echo "FAIL: $*"
+  failed=$((failed + 1))
+}
+nix_eval() { nix-instantiate --eval --strict --json "$@"; }
+
+command -v nix-instantiate >/dev/null || {
+  echo "nix/tests/ci.sh needs nix-instantiate (apt-get install nix-bin)"
+  exit 1
+}
+echo "nix: $(nix-instantiate --version)"
+
+step "1. syntax: nix-instantiate --parse on every .nix file of the repository"
+count=0
+while IFS= read -r -d '' file; do
+  if nix-instantiate --parse "$file" >/dev/null 2>"${TMPDIR:-/tmp}/nix-parse.log"; then
+    count=$((count + 1))
+  else
+    fail "$file does not parse:"
+    cat "${TMPDIR:-/tmp}/nix-parse.log"
+  fi
+done < <(find . \( -name node_modules -o -name .git -o -name 'result*' \) -prune -o -name '*.nix' -print0 | sort -z)
+echo "parsed $count files"
+
+step "2. evaluation with Nix alone (nix/tests/ci-eval.nix, stand-in lib and flake inputs)"
+if report=$(nix_eval nix/tests/ci-eval.nix -A report); then
+  node -e '
+    const r = JSON.parse(process.argv[1]);
+    const c = r.checked;
+    console.log(`option declarations: ${c.coreOptions.join(", ")}`);
+    console.log(`typed settings (defaults checked against their types): ${c.typedSettings.join(", ")}`);
+    console.log(`helpers (${c.helpers.length}): ${c.helpers.join("; ")}`);
+    console.log(`flake outputs (${c.flake.length}): ${c.flake.join("; ")}`);
+    console.log(`flake.lock (${c.lock.length}): ${c.lock.join("; ")}`);
+    for (const pin of c.pins) console.log(`  pinned: ${pin}`);
+    for (const p of r.problems) console.log(`FAIL: ${p}`);
+    process.exit(r.problems.length > 0 ? 1 : 0);
+  ' "$report" || fail "nix/tests/ci-eval.nix reported problems"
+else
+  fail "nix/tests/ci-eval.nix does not evaluate"
+fi
+
+step "3. settings options mirror src/config/schema.ts (paths, defaults, enumerations)"
+if [ ! -d node_modules/typescript ]; then
+  fail "node_modules is missing: run npm ci first"
+elif nix_eval nix/tests/ci-eval.nix -A settings >"${TMPDIR:-/tmp}/nix-settings.json"; then
+  node nix/tests/config-schema.mjs compare "${TMPDIR:-/tmp}/nix-settings.json" || fail "the Nix options and the config schema disagree"
+else
+  fail "could not evaluate the settings options"
+fi
+
+step "4. npm dependency hash (nix/npm-deps.hash) matches package-lock.json"
+scripts/nix-deps-hash.sh --check || fail "nix/npm-deps.hash is stale: run scripts/nix-deps-hash.sh and commit it"
+
+step "5. hygiene of the Nix files: no paths of this machine, no registry hosts"
+if grep -rnE '/work/|/root/|/home/[a-z]+/\.|registry\.[a-z0-9-]+\.(org|com)' flake.nix nix scripts/nix-deps-hash.sh \
+  --include='*.nix' --include='*.sh' --include='*.mjs' --exclude=ci.sh | grep -v '/home/alice/'; then
+  fail "machine paths or registry hosts above"
+else
+  echo "none found"
+fi
+
+echo
+elapsed=$(($(date +%s) - started))
+if [ "$failed" -gt 0 ]; then
+  echo "nix/tests/ci.sh: $failed check(s) FAILED (${elapsed}s)"
+  exit 1
+fi
+echo "nix/tests/ci.sh: all Nix checks passed (${elapsed}s)"

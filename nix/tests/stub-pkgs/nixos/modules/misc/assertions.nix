@@ -1,0 +1,17 @@
+# Stand-in for nixpkgs' assertions module (home-manager imports it from pkgs.path): only the two
+# options, without documentation. For the evaluation harness; see ../../../../README.md.
+{ lib, ... }:
+{
+  options = {
+    assertions = lib.mkOption {
+      type = lib.types.listOf lib.types.unspecified;
+      default = [ ];
+      internal = true;
+    };
+    warnings = lib.mkOption {
+      type = lib.types.listOf lib.types.str;
+      default = [ ];
+      internal = true;
+    };
+  };
+}
