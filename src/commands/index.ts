@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, type Env } from '../config/load.js';
 import { VERSION } from '../version.js';
 import { checkConfig } from './check-config.js';
+import { explain } from './explain.js';
 import { serve } from './serve.js';
 
 const HELP = `claude-api-proxy ${VERSION}: a local gateway for Claude Code
@@ -9,6 +10,7 @@ const HELP = `claude-api-proxy ${VERSION}: a local gateway for Claude Code
 Usage:
   claude-api-proxy serve [--config FILE] [--port N] [--host ADDR]   run the proxy (default command)
   claude-api-proxy check-config FILE                              validate a configuration file
+  claude-api-proxy explain [--config FILE] [options] < REQUEST.json   print the routing decision, send nothing (explain --help)
   claude-api-proxy --version | --help
 
 Point Claude Code at it:  ANTHROPIC_BASE_URL=http://127.0.0.1:8094 claude
@@ -25,6 +27,8 @@ export interface Io {
 class UsageError extends Error {}
 
 async function dispatch(argv: string[], env: Env, io: Io): Promise<number | undefined> {
+  // explain has its own options (headers, endpoint, assumed health).
+  if (argv[0] === 'explain') return explain(argv.slice(1), env, io);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -143,15 +143,15 @@ export function estimateTools(tools: readonly Tool[] | undefined): number {
 /**
  * The three figures the policy uses, plus the parts: `query` (latest user-authored text),
  * `conversation` (all messages), `request` (system + messages + tools: everything sent).
- * Raw, uncalibrated, rounded up to whole tokens.
+ * Raw, uncalibrated, rounded up to whole tokens. Pass `queryText` when it is already at hand.
  */
-export function estimateRequest(body: MessagesRequest): RequestEstimate {
+export function estimateRequest(body: MessagesRequest, queryText: string = latestUserText(body.messages)): RequestEstimate {
   const messages = estimateMessages(body.messages);
   const system = Math.ceil(estimateSystem(body.system));
   const tools = Math.ceil(estimateTools(body.tools));
   const conversation = Math.ceil(messages.tokens);
   return {
-    query: Math.ceil(estimateText(latestUserText(body.messages))),
+    query: Math.ceil(estimateText(queryText)),
     conversation,
     request: system + conversation + tools,
     system,

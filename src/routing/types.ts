@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestKind } from '../config/schema.js';
 import type { MessagesRequest } from '../anthropic/types.js';
 import type { Route } from '../telemetry/event.js';
+import type { CalibrationReport } from './calibration.js';
 
 /** Token estimates on the three bases the policy can use. */
 export interface Estimate {
@@ -41,11 +42,21 @@ export interface Outcome {
   route: Route;
   sessionId: string | null;
   model: string;
+  /**
+   * All input tokens the backend reported: input + cache read + cache creation (with prompt caching,
+   * `input_tokens` alone is only the uncached tail). Null when unknown.
+   */
   inputTokens: number | null;
+  /** True when the usage was counted by the proxy, not reported by a backend: not learnt from. */
+  usageEstimated?: boolean;
   toolUseIds: string[];
 }
 
 export interface Router {
   decide(input: RoutingInput): Decision;
   observe(outcome: Outcome): void;
+  /** Per-model-family correction factors and the estimate's observed error, for stats. */
+  calibration(): CalibrationReport;
+  /** Writes pending calibration to the state directory (call on shutdown). */
+  flush(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Secrets } from '../config/secrets.js';
 import { RemoteBackend } from '../backends/remote.js';
 import { createLocalLeg } from '../backends/local/leg.js';
-import { createRouter } from '../routing/router.js';
+import { startRouter } from '../routing/router.js';
 import { PriceTable } from '../telemetry/pricing.js';
 import { JsonlTelemetryWriter, nullTelemetry } from '../telemetry/writer.js';
 import type { AppContext } from './context.js';
@@ -18,7 +18,7 @@ export function createContext(config: Config, secrets: Secrets, logger: Logger, 
     inboundToken: secrets.inboundToken,
     remote: overrides.remote ?? new RemoteBackend(config.remote, secrets.remoteApiKey),
     local,
-    router: overrides.router ?? createRouter(config),
+    router: overrides.router ?? startRouter(config, { local, now, onError: (message, error) => logger.warn({ err: error }, `routing calibration: ${message}`) }),
     telemetry: overrides.telemetry ?? (config.telemetry.enabled ? new JsonlTelemetryWriter(config.telemetry.dir, logger, now) : nullTelemetry),
     prices: overrides.prices ?? new PriceTable(config.pricing.models),
     ...(overrides.onEvent ? { onEvent: overrides.onEvent } : {}),

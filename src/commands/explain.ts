@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import { parseArgs } from 'node:util';
+import { ApiError } from '../anthropic/errors.js';
+import { parseMessagesBody } from '../anthropic/validate.js';
+import { loadConfig, type Env } from '../config/load.js';
+import { CalibrationStore } from '../routing/calibration-store.js';
+import { describeReason } from '../routing/reasons.js';
+import { createRouter } from '../routing/router.js';
+import type { DecisionDetails } from '../routing/decide.js';
+import type { Decision, Endpoint } from '../routing/types.js';
+
+export const EXPLAIN_HELP = `Usage: claude-api-proxy explain [--config FILE] [options] [REQUEST.json] < REQUEST.json
+Prints the routing decision for one Messages API request body, without sending anything.
+  --config FILE          configuration file (default: the usual one)
+  -H, --header 'N: V'    a request header, repeatable (e.g. -H 'x-app: cli' marks Claude Code)
+  --count-tokens         explain it as POST /v1/messages/count_tokens
+  --local STATE          healthy (default) or unhealthy: the local backend's health to assume
+  --at TIME              the moment to decide at (ISO 8601, local time without a zone; default now)
+  --json                 print the decision as JSON
+`;
+
+export interface ExplainIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+}
+
+class InputError extends Error {}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+function parseHeaders(lines: readonly string[]): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new InputError(`--header ${JSON.stringify(line)}: expected 'name: value'`);
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function formatText(decision: Decision, localAssumed: string): string {
+  const d = decision.details as DecisionDetails;
+  const e = decision.estimate;
+  const maxTokens =
+    d.maxTokens.value === null
+      ? 'not given'
+      : `${d.maxTokens.value} (${d.maxTokens.counted ? `counted: remote above ${d.maxTokens.limit}` : `not counted, maxTokensRule ${d.maxTokens.rule}`})`;
+  const local = d.local.enabled ? `enabled, ${d.local.healthy ? 'healthy' : 'unhealthy'} (${localAssumed})` : 'disabled';
+  const lines = [
+    `route:      ${decision.route}`,
+    `reason:     ${decision.reason}: ${describeReason(decision.reason)}`,
+    `rule:       ${decision.rule ?? '(none)'}`,
+    `kind:       ${decision.kind} (client: ${d.client})`,
+    `estimate:   query ${e.query}, conversation ${e.conversation}, request ${e.request} tokens (${d.calibration.family} calibration ×${d.calibration.factor})`,
+    `basis:      ${d.basis} = ${d.basisTokens} tokens (simple below ${d.thresholds.simple}, complex above ${d.thresholds.complex})`,
+    `max_tokens: ${maxTokens}`,
+    `effort:     ${d.effort ?? 'not given'}`,
+    `local:      ${local}; needs ${d.local.fitTokens} + ${d.local.reserve} reserve of a ${d.local.contextWindow}-token window: ${d.local.fits ? 'fits' : 'does not fit'}`,
+    `details:    ${JSON.stringify(decision.details)}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `explain`: the decision the server would make for a request, through the same router
+ * (createRouter + decide) with the same configuration and saved calibration. Returns the exit code.
+ */
+export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      header: { type: 'string', short: 'H', multiple: true },
+      'count-tokens': { type: 'boolean' },
+      local: { type: 'string' },
+      at: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(EXPLAIN_HELP);
+    return 0;
+  }
+  try {
+    const localState = values.local ?? 'healthy';
+    if (localState !== 'healthy' && localState !== 'unhealthy') throw new InputError(`--local ${JSON.stringify(localState)}: expected healthy or unhealthy`);
+    const now = values.at === undefined ? new Date() : new Date(values.at);
+    if (Number.isNaN(now.getTime())) throw new InputError(`--at ${JSON.stringify(values.at)}: expected an ISO 8601 time`);
+    const headers = parseHeaders(values.header ?? []);
+    if (positionals.length > 1) throw new InputError('explain takes at most one REQUEST file');
+    const { config } = await loadConfig({ file: values.config, env });
+    const raw = positionals[0] === undefined ? await readAll(io.stdin) : await readFile(positionals[0]);
+    const endpoint: Endpoint = values['count-tokens'] ? 'count_tokens' : 'messages';
+    const body = parseMessagesBody(raw, false);
+
+    const store = new CalibrationStore(config.state.dir);
+    await store.load();
+    const router = createRouter(config, { local: { enabled: config.local.enabled, healthy: () => localState === 'healthy' }, now: () => now, store });
+    const decision = router.decide({ endpoint, body, headers, now });
+    const { route, reason, rule, kind, estimate, details } = decision;
+    io.stdout.write(values.json ? `${JSON.stringify({ route, reason, rule, kind, estimate, details }, null, 2)}\n` : formatText(decision, `assumed; --local to change`));
+    return 0;
+  } catch (error) {
+    if (error instanceof ApiError) {
+      io.stderr.write(`claude-api-proxy explain: the request is not a valid Messages API body: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof InputError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+      io.stderr.write(`claude-api-proxy explain: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { MessagesRequest } from '../anthropic/types.js';
+import type { RequestKind } from '../config/schema.js';
+import type { Endpoint } from './types.js';
+
+/** What the request says about itself, read once per request. */
+export interface RequestSignals {
+  kind: RequestKind;
+  /** Sent by Claude Code (by its headers or its billing block), whose fixed values are not user choices. */
+  claudeCode: boolean;
+  /** The tool_use ids answered by the last user turn (a tool loop continues those calls). */
+  toolResultIds: string[];
+  tools: boolean;
+  thinking: boolean;
+  /** `output_config.effort`, lower-cased, if given. */
+  effort: string | null;
+  maxTokens: number | null;
+}
+
+const BILLING_PREFIX = 'x-anthropic-billing-header:';
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Claude Code identifies itself by `x-app: cli`, its user agent, its session header or the billing block it puts first in `system`. */
+export function isClaudeCode(body: MessagesRequest, headers: IncomingHttpHeaders): boolean {
+  if (header(headers, 'x-app') === 'cli') return true;
+  if (header(headers, 'user-agent')?.startsWith('claude-cli/')) return true;
+  if (header(headers, 'x-claude-code-session-id') !== undefined) return true;
+  const first = Array.isArray(body.system) ? body.system[0] : undefined;
+  return typeof first?.text === 'string' && first.text.startsWith(BILLING_PREFIX);
+}
+
+/** Ids of the tool calls the last message answers, when it is a user turn carrying tool results. */
+export function answeredToolIds(body: MessagesRequest): string[] {
+  const last = body.messages[body.messages.length - 1];
+  if (last?.role !== 'user' || typeof last.content === 'string') return [];
+  const ids: string[] = [];
+  for (const block of last.content) {
+    if (block.type === 'tool_result' && typeof block.tool_use_id === 'string') ids.push(block.tool_use_id);
+  }
+  return ids;
+}
+
+/**
+ * The request kind: `count` (count_tokens), `tool-loop` (the last user turn returns tool results),
+ * `background` (Claude Code's session-title request: no tools, structured JSON output), `main`
+ * (any other Claude Code request) or `other` (any other client).
+ */
+export function readSignals(endpoint: Endpoint, body: MessagesRequest, headers: IncomingHttpHeaders): RequestSignals {
+  const claudeCode = isClaudeCode(body, headers);
+  const toolResultIds = answeredToolIds(body);
+  const tools = Array.isArray(body.tools) && body.tools.length > 0;
+  let kind: RequestKind;
+  if (endpoint === 'count_tokens') kind = 'count';
+  else if (toolResultIds.length > 0) kind = 'tool-loop';
+  else if (claudeCode && !tools && body.output_config?.format !== undefined) kind = 'background';
+  else kind = claudeCode ? 'main' : 'other';
+  const effort = body.output_config?.effort;
+  return {
+    kind,
+    claudeCode,
+    toolResultIds,
+    tools,
+    thinking: body.thinking !== undefined && body.thinking.type !== 'disabled',
+    effort: typeof effort === 'string' ? effort.toLowerCase() : null,
+    maxTokens: typeof body.max_tokens === 'number' ? body.max_tokens : null,
+  };
+}

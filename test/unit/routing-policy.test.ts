@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import type { MessagesRequest } from '../../src/anthropic/types.js';
+import { resolveConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { REASONS } from '../../src/routing/reasons.js';
+import { createRouter } from '../../src/routing/router.js';
+import type { Decision, Endpoint, Router } from '../../src/routing/types.js';
+import type { DecisionDetails } from '../../src/routing/decide.js';
+import { countTokensRequest, filler, mainRequest, titleRequest, toolResultRequest } from '../fixtures/claude-code.js';
+import {
+  CORPUS_RULES,
+  SATURDAY_MORNING,
+  SESSION_A,
+  SESSION_B,
+  ccHeaders,
+  defaultPolicyCorpus,
+  imageRequest,
+  ruleCorpus,
+  sdkHeaders,
+  sdkRequest,
+} from '../fixtures/routing-corpus.js';
+
+const HOME = '/home/routing-test';
+const LOCAL = { contextWindow: 32_768, aliases: ['local/qwen-coder'] };
+
+function configWith(document: Record<string, unknown> = {}): Config {
+  const local = (document.local ?? {}) as Record<string, unknown>;
+  return resolveConfig({ ...document, local: { ...LOCAL, ...local } }, { HOME });
+}
+
+interface Harness {
+  router: Router;
+  health: { healthy: boolean };
+  clock: { now: Date };
+  decide(body: MessagesRequest, headers?: Record<string, string>, endpoint?: Endpoint): Decision;
+  /** Reports that a decision was served, as the server does after each request. */
+  serve(decision: Decision, options?: { route?: 'local' | 'remote'; session?: string | null; toolUseIds?: string[]; inputTokens?: number | null }): void;
+}
+
+function harness(document: Record<string, unknown> = {}): Harness {
+  const health = { healthy: true };
+  const clock = { now: SATURDAY_MORNING };
+  const router = createRouter(configWith(document), { local: { enabled: true, healthy: () => health.healthy }, now: () => clock.now });
+  return {
+    router,
+    health,
+    clock,
+    decide: (body, headers = ccHeaders(), endpoint = 'messages') => router.decide({ endpoint, body, headers, now: clock.now }),
+    serve: (decision, options = {}) =>
+      router.observe({
+        decision,
+        route: options.route ?? decision.route,
+        sessionId: options.session === undefined ? SESSION_A : options.session,
+        model: 'claude-opus-5-5',
+        inputTokens: options.inputTokens ?? null,
+        toolUseIds: options.toolUseIds ?? [],
+      }),
+  };
+}
+
+describe('the default policy on Claude Code traffic', () => {
+  const h = harness();
+  it.each(defaultPolicyCorpus().map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const decision = h.decide(c.body, c.headers, c.endpoint);
+    expect({ route: decision.route, reason: decision.reason, kind: decision.kind }).toEqual(c.expect);
+    expect(REASONS).toHaveProperty(decision.reason);
+  });
+
+  it('judges the question, not the 12k tokens of system prompt and tools around it', () => {
+    const decision = h.decide(mainRequest('What is NixOS?'));
+    expect(decision.estimate.query).toBeLessThan(10);
+    expect(decision.estimate.request).toBeGreaterThan(10_000);
+    const details = decision.details as DecisionDetails;
+    expect(details).toMatchObject({ client: 'claude-code', basis: 'query', basisTokens: decision.estimate.query, thresholds: { simple: 100, complex: 3000 } });
+    expect(details.maxTokens).toEqual({ value: 128_000, limit: 2000, rule: 'ignore-client-default', counted: false });
+    expect(details.local.fits).toBe(true);
+  });
+
+  it.each([
+    ['request', 'complex_query'],
+    ['conversation', 'medium_query'],
+    ['query', 'simple_query'],
+  ])('on basis %s a short first turn is %s', (basis, reason) => {
+    expect(harness({ routing: { basis } }).decide(mainRequest('What is NixOS?')).reason).toBe(reason);
+  });
+});
+
+describe('when local cannot take it', () => {
+  it('an unhealthy backend sends local candidates remote, but not the remote ones differently', () => {
+    const h = harness();
+    h.health.healthy = false;
+    expect(h.decide(mainRequest('What is NixOS?')).reason).toBe('local_unhealthy');
+    expect(h.decide(titleRequest('What is NixOS?')).reason).toBe('local_unhealthy');
+    expect(h.decide({ ...mainRequest('What is NixOS?'), output_config: { effort: 'max' } }).reason).toBe('high_effort');
+  });
+
+  it('a disabled backend says so', () => {
+    const decision = harness({ local: { enabled: false } }).decide(mainRequest('What is NixOS?'));
+    expect([decision.route, decision.reason]).toEqual(['remote', 'local_disabled']);
+  });
+
+  it("with the seed's 4096-token window a Claude Code turn overflows, a title request does not", () => {
+    const h = harness({ local: { contextWindow: 4096 } });
+    const main = h.decide(mainRequest('What is NixOS?'));
+    expect([main.route, main.reason]).toEqual(['remote', 'context_overflow']);
+    expect((main.details as DecisionDetails).local).toMatchObject({ contextWindow: 4096, fits: false });
+    expect(h.decide(titleRequest('What is NixOS?')).reason).toBe('background');
+  });
+
+  it('tools count towards the fit only when local.tools is always', () => {
+    const body = mainRequest('What is NixOS?');
+    const window = { contextWindow: 8192 };
+    expect(harness({ local: { ...window, tools: 'auto' } }).decide(body).route).toBe('local');
+    expect(harness({ local: { ...window, tools: 'always' } }).decide(body).reason).toBe('context_overflow');
+  });
+
+  it('a vision backend takes images', () => {
+    const decision = harness({ local: { vision: true } }).decide(imageRequest('What is in this screenshot?'));
+    expect([decision.route, decision.reason]).toEqual(['local', 'simple_query']);
+  });
+});
+
+describe('the knobs', () => {
+  it('maxTokensRule strict counts the values Claude Code always sends; off ignores every value', () => {
+    expect(harness({ routing: { maxTokensRule: 'strict' } }).decide(mainRequest('What is NixOS?')).reason).toBe('max_tokens');
+    expect(harness({ routing: { maxTokensRule: 'off' } }).decide(sdkRequest('Say hi.', 4096), sdkHeaders()).reason).toBe('simple_query');
+  });
+
+  it('ignore-client-default honours explicit values from Claude Code (not 32000/64000/128000)', () => {
+    const h = harness();
+    for (const fixed of [32_000, 64_000, 128_000]) expect(h.decide({ ...mainRequest('Hi'), max_tokens: fixed }).reason).toBe('simple_query');
+    expect(h.decide({ ...mainRequest('Hi'), max_tokens: 1500 }).reason).toBe('simple_query');
+    expect(h.decide({ ...mainRequest('Hi'), max_tokens: 2001 }).reason).toBe('max_tokens');
+  });
+
+  it('a Claude Code body is recognised by its billing block even without its headers', () => {
+    expect(harness().decide(mainRequest('Hi'), sdkHeaders()).kind).toBe('main');
+  });
+
+  it('highEffortRemote off lets high effort follow the thresholds', () => {
+    expect(harness({ routing: { highEffortRemote: false } }).decide({ ...mainRequest('Hi'), output_config: { effort: 'high' } }).reason).toBe('simple_query');
+  });
+
+  it('the route header is ignored when not allowed, or when it names no route', () => {
+    expect(harness({ routing: { allowHeaderOverride: false } }).decide(mainRequest('Hi'), ccHeaders(SESSION_A, { 'x-claude-proxy-route': 'remote' })).reason).toBe('simple_query');
+    expect(harness().decide(mainRequest('Hi'), ccHeaders(SESSION_A, { 'x-claude-proxy-route': 'moon' })).reason).toBe('simple_query');
+  });
+
+  it('thresholds move with the settings', () => {
+    const h = harness({ routing: { simpleQueryTokens: 2, complexQueryTokens: 3 } });
+    expect(h.decide(mainRequest('What is NixOS and why do people use it?')).reason).toBe('complex_query');
+  });
+});
+
+describe('configured rules', () => {
+  const h = harness({ routing: { rules: CORPUS_RULES } });
+  it.each(ruleCorpus().map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    h.clock.now = c.now;
+    const decision = h.decide(c.body, c.headers, c.endpoint);
+    expect({ route: decision.route, reason: decision.reason, kind: decision.kind, rule: decision.rule }).toEqual({ ...c.expect, rule: c.rule });
+    if (c.rule !== null) expect((decision.details as DecisionDetails).rule).toEqual({ index: CORPUS_RULES.findIndex((r) => r.name === c.rule), name: c.rule, route: CORPUS_RULES.find((r) => r.name === c.rule)?.route });
+  });
+
+  it('unnamed rules are named by their index', () => {
+    const decision = harness({ routing: { rules: [{ match: { kind: ['count'] }, route: 'remote' }] } }).decide(countTokensRequest(), ccHeaders(), 'count_tokens');
+    expect([decision.reason, decision.rule]).toEqual(['rule', 'rules[0]']);
+  });
+
+  it('a rule does not break a pinned tool loop', () => {
+    const r = harness({ routing: { rules: [{ match: {}, route: 'remote' }] } });
+    const first = r.decide(mainRequest('x'), ccHeaders(), 'messages');
+    r.serve({ ...first, route: 'local' }, { route: 'local', toolUseIds: ['toolu_01Pinned'] });
+    expect(r.decide(toolResultRequest('x', 'toolu_01Pinned')).reason).toBe('tool_loop_pinned');
+  });
+});
+
+describe('tool loops stay where their tool calls were made', () => {
+  it.each(['local', 'remote'] as const)('pinned to %s', (route) => {
+    const h = harness();
+    const first = h.decide(mainRequest('List the files.'));
+    h.serve(first, { route, toolUseIds: ['toolu_01A', 'toolu_01B'] });
+    const next = h.decide(toolResultRequest('List the files.', 'toolu_01B'));
+    expect([next.route, next.reason, next.kind]).toEqual([route, 'tool_loop_pinned', 'tool-loop']);
+    expect((next.details as DecisionDetails).pinned).toBe(route);
+  });
+
+  it('a loop pinned to a local backend that went down goes up', () => {
+    const h = harness();
+    h.serve(h.decide(mainRequest('List the files.')), { route: 'local', toolUseIds: ['toolu_01C'] });
+    h.health.healthy = false;
+    expect(h.decide(toolResultRequest('List the files.', 'toolu_01C')).reason).toBe('local_unhealthy');
+  });
+});
+
+describe('session stickiness', () => {
+  const complex = () => mainRequest(`Review: ${filler(14_000, 'review')}`);
+
+  it('after a complex turn went remote, the session stays remote for stickySessionMinutes', () => {
+    const h = harness();
+    const escalation = h.decide(complex());
+    expect(escalation.reason).toBe('complex_query');
+    h.serve(escalation);
+    const next = h.decide(mainRequest('Thanks!'));
+    expect([next.route, next.reason]).toEqual(['remote', 'sticky_session']);
+    expect(h.decide(countTokensRequest(), ccHeaders(), 'count_tokens').reason).toBe('sticky_session');
+    expect(h.decide(titleRequest('Thanks!')).reason).toBe('background');
+    expect(h.decide(mainRequest('Thanks!'), ccHeaders(SESSION_B)).reason).toBe('simple_query');
+    h.clock.now = new Date(SATURDAY_MORNING.getTime() + 31 * 60_000);
+    expect(h.decide(mainRequest('Thanks!')).reason).toBe('simple_query');
+  });
+
+  it('only turns that needed the remote model escalate', () => {
+    const h = harness();
+    h.health.healthy = false;
+    h.serve(h.decide(mainRequest('Hi')));
+    h.serve(h.decide(mainRequest('Hi'), ccHeaders(SESSION_A, { 'x-claude-proxy-route': 'remote' })));
+    h.health.healthy = true;
+    expect(h.decide(mainRequest('Hi')).reason).toBe('simple_query');
+  });
+
+  it('a turn decided remote but served elsewhere does not escalate', () => {
+    const h = harness();
+    h.serve(h.decide(complex()), { route: 'local' });
+    expect(h.decide(mainRequest('Hi')).reason).toBe('simple_query');
+  });
+
+  it('is off with stickySessionMinutes 0', () => {
+    const h = harness({ routing: { stickySessionMinutes: 0 } });
+    h.serve(h.decide(complex()));
+    expect(h.decide(mainRequest('Thanks!')).reason).toBe('simple_query');
+  });
+});
