@@ -59,6 +59,13 @@ export const TelemetrySchema = section(
     dir: Type.String({ minLength: 1, description: 'Directory of the daily events-YYYY-MM-DD.jsonl files.' }),
     retentionDays: Type.Integer({ minimum: 1, maximum: 36_500, default: 90, description: 'Event files older than this are removed daily.' }),
     logPrompts: Type.Boolean({ default: false, description: 'Include the routed query text in events (off: no prompt text is stored).' }),
+    dashboardTargets: Type.Object(
+      {
+        localPercent: Type.Number({ minimum: 0, maximum: 100, default: 70, description: 'Goal for the share of requests served locally (token-savings.json).' }),
+        cacheHitPercent: Type.Number({ minimum: 0, maximum: 100, default: 30, description: 'Goal for the share of prompt tokens read from the prompt cache (token-savings.json).' }),
+      },
+      { additionalProperties: false, default: {}, description: "Targets written beside the measured numbers into the old dashboard's files." },
+    ),
   },
   'Telemetry events.',
 );
@@ -182,12 +189,22 @@ export const RagSchema = section(
   'Retrieval (AIDB) for the local route.',
 );
 
+const TokenPrices = {
+  input: Type.Number({ minimum: 0, description: 'USD per million input tokens.' }),
+  output: Type.Number({ minimum: 0, description: 'USD per million output tokens.' }),
+  cacheWrite: Type.Number({ minimum: 0, description: 'USD per million tokens written to the prompt cache (5-minute TTL).' }),
+  cacheRead: Type.Number({ minimum: 0, description: 'USD per million tokens read from the prompt cache.' }),
+};
+
 export const ModelPriceSchema = Type.Object(
   {
-    input: Type.Number({ minimum: 0 }),
-    output: Type.Number({ minimum: 0 }),
-    cacheWrite: Type.Number({ minimum: 0 }),
-    cacheRead: Type.Number({ minimum: 0 }),
+    ...TokenPrices,
+    longPrompt: Type.Optional(
+      Type.Object(
+        { aboveTokens: Type.Integer({ minimum: 1, description: 'Prompt size (input + cache read + cache write) above which these prices apply to the whole request.' }), ...TokenPrices },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -8,9 +8,16 @@ import { healthRoutes } from './routes/health.js';
 import { messagesRoutes } from './routes/messages.js';
 import { modelsRoutes } from './routes/models.js';
 import { passthroughRoutes } from './routes/passthrough.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { statsRoutes } from './routes/stats.js';
+import { LiveTelemetry } from '../telemetry/live.js';
 
 /** The HTTP application. All collaborators come in through `ctx`, so tests run it against fakes. */
 export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, inFlight: InFlight = new InFlight()): Promise<FastifyInstance> {
+  // This app's metrics, recent decisions and stats cache see every event, then the caller's observer does.
+  const live = new LiveTelemetry(ctx, logger);
+  ctx = live.attach(ctx);
   const app = Fastify({
     loggerInstance: logger,
     // One structured line per routed request is written by the routes; fastify's two per request are not.
@@ -31,10 +38,15 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, inFli
   app.setNotFoundHandler(notFoundHandler);
   inFlight.install(app);
   app.addHook('onRequest', createGuard(ctx.config.listen, ctx.inboundToken));
+  app.addHook('onReady', async () => live.start());
+  app.addHook('onClose', async () => live.close());
 
   await app.register(healthRoutes);
   await app.register(async (scope) => messagesRoutes(scope, ctx));
   await app.register(async (scope) => modelsRoutes(scope, ctx));
   await app.register(async (scope) => passthroughRoutes(scope, ctx));
+  await app.register(async (scope) => statsRoutes(scope, ctx, live));
+  await app.register(async (scope) => metricsRoutes(scope, live));
+  await app.register(dashboardRoutes);
   return app;
 }

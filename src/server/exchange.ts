@@ -44,14 +44,29 @@ export class Exchange {
     return this.status >= 200 && this.status < 300 && this.summary.errorType === null && (this.summary.complete || !this.stream);
   }
 
+  /**
+   * What Anthropic billed (remote) and what a local answer would have cost there at the requested
+   * model's price. Only real answers count: a failed local answer saved nothing, token counting is
+   * free, and an unknown model or missing usage gives null rather than a guess.
+   */
+  private costs(prices: PriceTable, kind: RequestKind): { costUsd: number | null; costSavedUsd: number | null; tokensSaved: number } {
+    const usage = this.summary.usage;
+    if (kind === 'count' || this.path.endsWith('/count_tokens')) return { costUsd: 0, costSavedUsd: 0, tokensSaved: 0 };
+    if (this.route === 'remote') {
+      const costUsd = usage ? prices.costOf(this.summary.servedModel ?? this.model, usage) : this.success ? null : 0;
+      return { costUsd, costSavedUsd: 0, tokensSaved: 0 };
+    }
+    if (!this.success || !usage) return { costUsd: 0, costSavedUsd: 0, tokensSaved: 0 };
+    const tokensSaved = usage.input_tokens + usage.output_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+    return { costUsd: 0, costSavedUsd: prices.costOf(this.model, usage), tokensSaved };
+  }
+
   toEvent(prices: PriceTable): TelemetryEvent {
     const usage = this.summary.usage;
     const decision = this.decision;
     const kind: RequestKind = decision?.kind ?? 'other';
     const estimate = decision?.estimate ?? NO_ESTIMATE;
-    const cost = usage ? prices.costOf(this.model, usage) : null;
-    const servedLocally = this.route === 'local' && this.success;
-    const tokensSaved = servedLocally && usage ? usage.input_tokens + usage.output_tokens : 0;
+    const { costUsd, costSavedUsd, tokensSaved } = this.costs(prices, kind);
     return {
       timestamp: seedTimestamp(this.startedAt),
       event_type: 'api_query_routed',
@@ -84,8 +99,8 @@ export class Exchange {
         estimate,
         latency_ms: this.elapsed(),
         ttfb_ms: this.ttfbMs,
-        cost_usd: this.route === 'remote' ? cost : 0,
-        cost_saved_usd: servedLocally ? cost : 0,
+        cost_usd: costUsd,
+        cost_saved_usd: costSavedUsd,
         ...(this.queryText !== undefined ? { query_text: this.queryText } : {}),
       },
     };

@@ -1,16 +1,51 @@
 import type { ModelPrice } from '../config/schema.js';
 import type { Usage } from '../anthropic/types.js';
 
-/** USD per million tokens. Sources and dates are given in the README's telemetry section. */
-export const BUILTIN_PRICES: Readonly<Record<string, ModelPrice>> = {
-  'claude-opus-*': { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 },
-  'claude-sonnet-*': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
-  'claude-haiku-*': { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
-};
+type Prices = Pick<ModelPrice, 'input' | 'output' | 'cacheWrite' | 'cacheRead'>;
+
+const price = (input: number, output: number, cacheWrite: number, cacheRead: number): Prices => ({ input, output, cacheWrite, cacheRead });
+
+// Anthropic's list prices, USD per million tokens (source and date: README, telemetry section).
+// Ordered: the first glob that matches wins, so specific versions come before their family.
+const OPUS_45 = price(5, 25, 6.25, 0.5);
+const OPUS_4 = price(15, 75, 18.75, 1.5);
+const SONNET_45: ModelPrice = { ...price(3, 15, 3.75, 0.3), longPrompt: { aboveTokens: 200_000, ...price(6, 22.5, 7.5, 0.6) } };
+const SONNET_5 = price(2, 10, 2.5, 0.2);
+const FABLE_5 = price(10, 50, 12.5, 1);
+
+export const BUILTIN_PRICES: readonly (readonly [glob: string, price: ModelPrice])[] = [
+  ['claude-fable-5-1*', price(10, 50, 12.5, 0.25)],
+  ['claude-mythos-5-1*', price(10, 50, 12.5, 0.25)],
+  ['claude-fable-5*', FABLE_5],
+  ['claude-mythos-5*', FABLE_5],
+  ['claude-opus-5-5*', price(4, 20, 5, 0.2)],
+  ['claude-opus-5*', OPUS_45],
+  ['claude-opus-4-8*', OPUS_45],
+  ['claude-opus-4-7*', OPUS_45],
+  ['claude-opus-4-6*', OPUS_45],
+  ['claude-opus-4-5*', OPUS_45],
+  ['claude-opus-4*', OPUS_4],
+  ['claude-3-opus*', OPUS_4],
+  ['claude-sonnet-5-5*', SONNET_5],
+  ['claude-sonnet-5*', SONNET_5],
+  ['claude-sonnet-4-6*', price(3, 15, 3.75, 0.3)],
+  ['claude-sonnet-4*', SONNET_45],
+  ['claude-3-7-sonnet*', price(3, 15, 3.75, 0.3)],
+  ['claude-3-5-sonnet*', price(3, 15, 3.75, 0.3)],
+  ['claude-haiku-5-5*', { ...price(0.1, 0.5, 0.125, 0.01), longPrompt: { aboveTokens: 100_000, ...price(0.5, 2.5, 0.625, 0.05) } }],
+  ['claude-haiku-4-5*', price(1, 5, 1.25, 0.1)],
+  ['claude-3-5-haiku*', price(0.8, 4, 1, 0.08)],
+  ['claude-3-haiku*', price(0.25, 1.25, 0.3, 0.03)],
+];
 
 function globToRegExp(glob: string): RegExp {
   const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`);
+}
+
+/** Everything that counts as prompt for a price tier: fresh input plus cache reads and writes. */
+export function promptTokens(usage: Usage): number {
+  return usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
 }
 
 /** Looks up prices by model glob; configured entries win over built-in ones. Compiled once. */
@@ -18,22 +53,23 @@ export class PriceTable {
   private readonly entries: { pattern: RegExp; price: ModelPrice }[];
 
   constructor(configured: Readonly<Record<string, ModelPrice>>) {
-    this.entries = [...Object.entries(configured), ...Object.entries(BUILTIN_PRICES)].map(([glob, price]) => ({ pattern: globToRegExp(glob), price }));
+    this.entries = [...Object.entries(configured), ...BUILTIN_PRICES].map(([glob, p]) => ({ pattern: globToRegExp(glob), price: p }));
   }
 
   priceOf(model: string): ModelPrice | null {
     return this.entries.find((e) => e.pattern.test(model))?.price ?? null;
   }
 
-  /** What these tokens cost (or would have cost) at Anthropic's prices for this model. */
+  /** What these tokens cost (or would have cost) at Anthropic's prices for this model; null for an unknown model. */
   costOf(model: string, usage: Usage): number | null {
-    const price = this.priceOf(model);
-    if (!price) return null;
-    const perToken =
-      usage.input_tokens * price.input +
-      usage.output_tokens * price.output +
-      (usage.cache_creation_input_tokens ?? 0) * price.cacheWrite +
-      (usage.cache_read_input_tokens ?? 0) * price.cacheRead;
-    return perToken / 1_000_000;
+    const listed = this.priceOf(model);
+    if (!listed) return null;
+    const p: Prices = listed.longPrompt && promptTokens(usage) > listed.longPrompt.aboveTokens ? listed.longPrompt : listed;
+    const micro =
+      usage.input_tokens * p.input +
+      usage.output_tokens * p.output +
+      (usage.cache_creation_input_tokens ?? 0) * p.cacheWrite +
+      (usage.cache_read_input_tokens ?? 0) * p.cacheRead;
+    return micro / 1_000_000;
   }
 }

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../anthropic/errors.js';
+import type { LiveTelemetry } from '../../telemetry/live.js';
+import { GROUP_BY, type GroupBy } from '../../telemetry/stats.js';
+import { parseTimeBound, TimeBoundError } from '../../telemetry/time-bound.js';
+import type { AppContext } from '../context.js';
+
+interface StatsQuerystring {
+  since?: string;
+  until?: string;
+  by?: string;
+}
+
+const isGroupBy = (value: string): value is GroupBy => (GROUP_BY as readonly string[]).includes(value);
+
+/**
+ * GET /stats: the same JSON as `claude-api-proxy stats --json` over the configured directory
+ * (optional ?since=&until=&by= as on the command line). GET /stats/live: what only the running
+ * server knows — backend health, telemetry writer counters and the most recent decisions.
+ */
+export async function statsRoutes(app: FastifyInstance, ctx: AppContext, live: LiveTelemetry): Promise<void> {
+  app.get<{ Querystring: StatsQuerystring }>('/stats', async (request, reply) => {
+    const { since, until, by } = request.query;
+    const now = ctx.now();
+    if (by !== undefined && !isGroupBy(by)) throw new ApiError('invalid_request_error', `by must be one of ${GROUP_BY.join(', ')}`);
+    let filter;
+    try {
+      filter = {
+        since: since ? parseTimeBound(since, now, 'since') : null,
+        until: until ? parseTimeBound(until, now, 'until') : null,
+        by: by ?? null,
+      };
+    } catch (error) {
+      if (error instanceof TimeBoundError) throw new ApiError('invalid_request_error', error.message);
+      throw error;
+    }
+    const report = await live.stats(filter);
+    return reply.header('cache-control', 'no-store').send(report);
+  });
+
+  app.get('/stats/live', async (_request, reply) => {
+    const counters = ctx.telemetry.counters;
+    return reply.header('cache-control', 'no-store').send({
+      generated_at: ctx.now().toISOString(),
+      backend: { name: ctx.local.backend, enabled: ctx.local.enabled, healthy: ctx.local.enabled && ctx.local.healthy() },
+      telemetry: { enabled: ctx.config.telemetry.enabled, written: counters.written, lost: counters.failed },
+      recent: live.recent.list(),
+    });
+  });
+}
