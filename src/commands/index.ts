@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { checkConfig } from './check-config.js';
 import { explain } from './explain.js';
 import { serve } from './serve.js';
+import { stats } from './stats.js';
 
 const HELP = `claude-api-proxy ${VERSION}: a local gateway for Claude Code
 
@@ -11,6 +12,7 @@ Usage:
   claude-api-proxy serve [--config FILE] [--port N] [--host ADDR]   run the proxy (default command)
   claude-api-proxy check-config FILE                              validate a configuration file
   claude-api-proxy explain [--config FILE] [options] < REQUEST.json   print the routing decision, send nothing (explain --help)
+  claude-api-proxy stats [--since WHEN] [--by KEY] [--json] [--dashboard-json DIR]   requests, savings, latency (stats --help)
   claude-api-proxy --version | --help
 
 Point Claude Code at it:  ANTHROPIC_BASE_URL=http://127.0.0.1:8094 claude
@@ -29,6 +31,7 @@ class UsageError extends Error {}
 async function dispatch(argv: string[], env: Env, io: Io): Promise<number | undefined> {
   // explain has its own options (headers, endpoint, assumed health).
   if (argv[0] === 'explain') return explain(argv.slice(1), env, io);
+  if (argv[0] === 'stats') return stats(argv.slice(1), env, io);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
