@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessagesRequest } from '../../src/anthropic/types.js';
+import { runCli } from '../../src/commands/index.js';
+import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
+import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { CORPUS_RULES, WEEKDAY_MORNING, ccHeaders, defaultPolicyCorpus, ruleCorpus, type CorpusCase } from '../fixtures/routing-corpus.js';
+
+// `explain` must print the decision the server makes: both go through createRouter/decide with the
+// same configuration, clock, local health and saved calibration. Each case is sent to the running
+// proxy and explained with the same body and headers, and the two decisions are compared.
+
+let remote: FakeUpstream;
+let localBackend: FakeUpstream;
+let proxy: RunningProxy;
+let configFile: string;
+
+const AT = '2026-11-24T10:30:00';
+
+beforeAll(async () => {
+  remote = await new FakeUpstream(anthropicLike()).start();
+  localBackend = await new FakeUpstream(anthropicLike()).start();
+  const document = {
+    remote: { url: remote.url },
+    local: { kind: 'anthropic', url: localBackend.url, contextWindow: 32_768, aliases: ['local/qwen-coder'] },
+    rag: { enabled: false },
+    routing: { rules: CORPUS_RULES },
+  };
+  proxy = await startProxy(document, { ctx: { now: () => new Date(WEEKDAY_MORNING) } });
+  configFile = join(proxy.home, 'config.yaml');
+  await writeFile(configFile, JSON.stringify(document));
+});
+afterAll(async () => {
+  await proxy.close();
+  await remote.stop();
+  await localBackend.stop();
+});
+
+interface Explained {
+  route: string;
+  reason: string;
+  rule: string | null;
+  kind: string;
+  estimate: { query: number; conversation: number; request: number };
+}
+
+async function explain(c: CorpusCase, headers: Record<string, string>, localHealthy: boolean): Promise<Explained> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const flags = Object.entries(headers).flatMap(([name, value]) => ['--header', `${name}: ${value}`]);
+  if (c.endpoint === 'count_tokens') flags.push('--count-tokens');
+  const argv = ['explain', '--config', configFile, '--json', '--at', AT, '--local', localHealthy ? 'healthy' : 'unhealthy', ...flags];
+  const code = await runCli(argv, { HOME: proxy.home }, { stdout, stderr, stdin: Readable.from([Buffer.from(JSON.stringify(c.body))]) });
+  expect(err).toBe('');
+  expect(code).toBe(0);
+  return JSON.parse(out) as Explained;
+}
+
+async function send(c: CorpusCase, headers: Record<string, string>) {
+  const before = proxy.events.length;
+  const path = c.endpoint === 'count_tokens' ? '/v1/messages/count_tokens?beta=true' : '/v1/messages?beta=true';
+  const res = await request(`${proxy.url}${path}`, { method: 'POST', headers, body: JSON.stringify(c.body) });
+  await res.body.text();
+  const event = await eventually(() => proxy.events[before]);
+  return { res, event };
+}
+
+/** Every case gets its own session, so that no stickiness from an earlier case applies (explain has no memory). */
+const withOwnSession = (c: CorpusCase) => (c.headers['x-claude-code-session-id'] ? { ...c.headers, 'x-claude-code-session-id': randomUUID() } : c.headers);
+
+const cases: CorpusCase[] = [...defaultPolicyCorpus(), ...ruleCorpus()].map((c) => ({ ...c, body: structuredClone(c.body) as MessagesRequest }));
+
+describe('explain and the server decide the same', () => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const headers = withOwnSession(c);
+    const healthy = proxy.ctx.local.healthy();
+    // What the server learnt so far is on disk before either decides.
+    await proxy.ctx.router.flush();
+    const explained = await explain(c, headers, healthy);
+    const { res, event } = await send(c, headers);
+    const m = event.metadata;
+    expect({ route: m.decided_route, reason: m.reason, rule: m.rule, kind: m.kind, estimate: m.estimate }).toEqual({
+      route: explained.route,
+      reason: explained.reason,
+      rule: explained.rule,
+      kind: explained.kind,
+      estimate: explained.estimate,
+    });
+    const reasonHeader = String(res.headers['x-claude-proxy-reason']);
+    if (m.fallback === null) expect(reasonHeader).toBe(explained.reason);
+    else expect(reasonHeader).toBe(`fallback:${m.fallback.reason}`);
+    expect(res.headers['x-claude-proxy-rule']).toBe(explained.rule ?? undefined);
+  });
+
+  it('the human-readable form says it in words (on a Saturday, outside the office-hours rule)', async () => {
+    const c = defaultPolicyCorpus()[0]!;
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const argv = ['explain', '--config', configFile, '--at', '2026-11-28T10:30:00', ...Object.entries(ccHeaders()).flatMap(([n, v]) => ['-H', `${n}: ${v}`])];
+    const code = await runCli(argv, { HOME: proxy.home }, { stdout, stderr: new PassThrough(), stdin: Readable.from([Buffer.from(JSON.stringify(c.body))]) });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^route: +local$/m);
+    expect(out).toMatch(/^reason: +simple_query: /m);
+    expect(out).toMatch(/^kind: +main \(client: claude-code\)$/m);
+  });
+});
+
+describe('explain refuses bad input clearly', () => {
+  async function run(argv: string[], stdinText: string) {
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await runCli(['explain', '--config', configFile, ...argv], { HOME: proxy.home }, { stdout: new PassThrough(), stderr, stdin: Readable.from([Buffer.from(stdinText)]) });
+    return { code, err };
+  }
+
+  it.each([
+    ['a body that is not JSON', [], '{"model":', 'not a valid Messages API body'],
+    ['a body without messages', [], '{"model":"claude-opus-5-5"}', 'messages'],
+    ['a header without a colon', ['-H', 'x-app'], '{}', "expected 'name: value'"],
+    ['an unknown health state', ['--local', 'maybe'], '{}', 'healthy or unhealthy'],
+    ['an unreadable time', ['--at', 'soon'], '{}', 'ISO 8601'],
+  ])('%s', async (_name, argv, body, message) => {
+    const { code, err } = await run(argv, body);
+    expect(code).toBe(2);
+    expect(err).toContain(message);
+  });
+});
