@@ -51,6 +51,8 @@ let
   dashboardCommand = [
     exe
     "stats"
+    "--config"
+    "${configFile}"
     "--dashboard-json"
     cfg.dashboard.dir
   ];
@@ -208,8 +210,6 @@ in
               Type = "oneshot";
               ExecStartPre = "+${pkgs.coreutils}/bin/mkdir -p ${common.unitWord cfg.dashboard.dir}";
               ExecStart = lib.concatMapStringsSep " " common.literalWord dashboardCommand;
-              # Finds ~/.config/claude-api-proxy/config.yaml (linked above) for the telemetry path.
-              Environment = [ (builtins.toJSON "XDG_CONFIG_HOME=${config.xdg.configHome}") ];
               ProtectHome = "read-only";
               UMask = "0022"; # the dashboard's web server reads these files
             };
@@ -229,7 +229,6 @@ in
             enable = true;
             config = {
               ProgramArguments = dashboardCommand;
-              EnvironmentVariables.XDG_CONFIG_HOME = config.xdg.configHome;
               StartInterval = 300;
               RunAtLoad = true;
             };
