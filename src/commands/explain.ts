@@ -44,25 +44,35 @@ function parseHeaders(lines: readonly string[]): IncomingHttpHeaders {
   return headers;
 }
 
+function describeMaxTokens(m: DecisionDetails['maxTokens'], client: string): string {
+  if (m.value === null) return 'not given';
+  if (m.counted) return `${m.value} (counted: above ${m.limit} goes remote)`;
+  if (m.rule === 'off') return `${m.value} (not counted: maxTokensRule off)`;
+  return `${m.value} (not counted: a value ${client === 'claude-code' ? 'Claude Code' : 'the client'} always sends; maxTokensRule ${m.rule})`;
+}
+
+function describeRule(rule: DecisionDetails['rule']): string {
+  if (rule === null) return '(none)';
+  const at = `rules[${rule.index}]`;
+  const name = rule.name === at ? at : `${rule.name} (${at})`;
+  return rule.route === 'default' ? `${name} matched and handed back to the policy` : `${name}, route ${rule.route}`;
+}
+
 function formatText(decision: Decision, localAssumed: string): string {
   const d = decision.details as DecisionDetails;
   const e = decision.estimate;
-  const maxTokens =
-    d.maxTokens.value === null
-      ? 'not given'
-      : `${d.maxTokens.value} (${d.maxTokens.counted ? `counted: remote above ${d.maxTokens.limit}` : `not counted, maxTokensRule ${d.maxTokens.rule}`})`;
   const local = d.local.enabled ? `enabled, ${d.local.healthy ? 'healthy' : 'unhealthy'} (${localAssumed})` : 'disabled';
   const lines = [
     `route:      ${decision.route}`,
     `reason:     ${decision.reason}: ${describeReason(decision.reason)}`,
-    `rule:       ${decision.rule ?? '(none)'}`,
+    `rule:       ${describeRule(d.rule)}`,
     `kind:       ${decision.kind} (client: ${d.client})`,
     `estimate:   query ${e.query}, conversation ${e.conversation}, request ${e.request} tokens (${d.calibration.family} calibration ×${d.calibration.factor})`,
     `basis:      ${d.basis} = ${d.basisTokens} tokens (simple below ${d.thresholds.simple}, complex above ${d.thresholds.complex})`,
-    `max_tokens: ${maxTokens}`,
+    `max_tokens: ${describeMaxTokens(d.maxTokens, d.client)}`,
     `effort:     ${d.effort ?? 'not given'}`,
+    `images:     ${d.images}`,
     `local:      ${local}; needs ${d.local.fitTokens} + ${d.local.reserve} reserve of a ${d.local.contextWindow}-token window: ${d.local.fits ? 'fits' : 'does not fit'}`,
-    `details:    ${JSON.stringify(decision.details)}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -104,7 +104,8 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
   const decision = (route: Route, reason: ReasonCode): Decision => ({
     route,
     reason,
-    rule: details.rule?.name ?? null,
+    // A rule that hands back to the policy (route: default) did not decide; details still name it.
+    rule: details.rule !== null && details.rule.route !== 'default' ? details.rule.name : null,
     kind: signals.kind,
     estimate,
     details,

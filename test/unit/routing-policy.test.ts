@@ -11,6 +11,7 @@ import {
   CORPUS_RULES,
   SATURDAY_MORNING,
   SESSION_A,
+  WEEKDAY_MORNING,
   SESSION_B,
   ccHeaders,
   defaultPolicyCorpus,
@@ -159,6 +160,13 @@ describe('configured rules', () => {
     const decision = h.decide(c.body, c.headers, c.endpoint);
     expect({ route: decision.route, reason: decision.reason, kind: decision.kind, rule: decision.rule }).toEqual({ ...c.expect, rule: c.rule });
     if (c.rule !== null) expect((decision.details as DecisionDetails).rule).toEqual({ index: CORPUS_RULES.findIndex((r) => r.name === c.rule), name: c.rule, route: CORPUS_RULES.find((r) => r.name === c.rule)?.route });
+  });
+
+  it('a rule that hands back to the policy stops the rule list and is named in the details only', () => {
+    h.clock.now = WEEKDAY_MORNING;
+    const decision = h.decide(mainRequest('What is NixOS?'), ccHeaders(SESSION_A, { 'x-team': 'ml-research' }));
+    expect([decision.reason, decision.rule]).toEqual(['simple_query', null]);
+    expect((decision.details as DecisionDetails).rule).toEqual({ index: 2, name: 'team-header', route: 'default' });
   });
 
   it('unnamed rules are named by their index', () => {
