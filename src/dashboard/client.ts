@@ -14,7 +14,7 @@ export const DASHBOARD_JS = `'use strict';
   function int(n) { return Math.round(n).toLocaleString('en-US'); }
   function pct(n) { return n === null || n === undefined ? '–' : n.toFixed(1) + '%'; }
   function usd(n) { return '$' + (n > 0 && n < 1 ? n.toFixed(4) : n.toFixed(2)); }
-  function ms(n) { return n === null || n === undefined ? '–' : n >= 10000 ? (n / 1000).toFixed(1) + ' s' : String(Math.round(n)); }
+  function ms(n) { return n === null || n === undefined ? '–' : int(n); }
   function el(tag, text, cls) {
     var e = document.createElement(tag);
     if (text !== undefined && text !== null) e.textContent = String(text);
@@ -53,8 +53,8 @@ export const DASHBOARD_JS = `'use strict';
     var t = s.totals;
     setCard('requests', t.requests, int(t.requests), 'local ' + int(t.served_local) + ' · remote ' + int(t.served_remote) + (t.failed ? ' · failed ' + int(t.failed) : ''));
     setCard('local_percent', t.local_percent === null ? '' : t.local_percent, pct(t.local_percent), t.requests ? 'of ' + int(t.requests) + ' requests' : 'no requests yet');
-    setCard('tokens_saved', t.tokens_saved, int(t.tokens_saved), t.tokens_saved_estimated ? int(t.tokens_saved_estimated) + ' counted by the proxy' : 'as reported by the backend');
-    setCard('cost_saved_usd', t.cost_saved_usd, usd(t.cost_saved_usd), 'remote spend ' + usd(t.cost_usd) + (t.unpriced ? ' · ' + int(t.unpriced) + ' without a price' : ''));
+    setCard('tokens_saved', t.tokens_saved, int(t.tokens_saved), !t.tokens_saved ? 'nothing answered locally yet' : t.tokens_saved_estimated ? int(t.tokens_saved_estimated) + ' counted by the proxy' : 'as reported by the backend');
+    setCard('cost_saved_usd', t.cost_saved_usd, usd(t.cost_saved_usd), 'remote spend ' + usd(t.cost_usd) + (t.unpriced ? ' · ' + int(t.unpriced) + ' unpriced' : ''));
     setCard('fallbacks', t.fallbacks, int(t.fallbacks), t.decided_local ? pct(t.fallback_percent) + ' of ' + int(t.decided_local) + ' sent local' : 'none sent local yet');
   }
 
@@ -80,6 +80,7 @@ export const DASHBOARD_JS = `'use strict';
     target.replaceChildren();
     opts.width = chartWidth(target);
     opts.height = 240;
+    opts.legend = { live: false };
     charts[id] = { bucket: bucket, plot: new uPlot(opts, data, target) };
   }
 
@@ -107,7 +108,7 @@ export const DASHBOARD_JS = `'use strict';
     var spent = 0;
     drawChart('chart-savings', bucket, {
       scales: { x: { time: true, range: xRange(bucket) }, y: { range: function (u, min, max) { return [0, Math.max(0.01, max)]; } } },
-      axes: [{}, { label: 'USD', size: 60, values: function (u, vals) { return vals.map(function (v) { return '$' + v.toFixed(v < 1 ? 2 : 0); }); } }],
+      axes: [{}, { label: 'USD', size: 60, values: dollarTicks }],
       series: [
         { label: s.timeline.bucket === 'hour' ? 'hour' : 'day' },
         { label: 'saved', stroke: COLORS.local, width: 2, fill: COLORS.local + '22', value: function (u, v) { return v === null ? '–' : usd(v); } },
@@ -118,6 +119,12 @@ export const DASHBOARD_JS = `'use strict';
       points.map(function (p) { saved += p.cost_saved_usd; return saved; }),
       points.map(function (p) { spent += p.cost_usd; return spent; }),
     ]);
+  }
+
+  // One number format per axis: cents only when some tick needs them.
+  function dollarTicks(u, vals) {
+    var cents = vals.some(function (v) { return Math.round(v) !== v; });
+    return vals.map(function (v) { return '$' + v.toFixed(cents ? 2 : 0); });
   }
 
   function uPlotBars() {
@@ -133,6 +140,11 @@ export const DASHBOARD_JS = `'use strict';
       var f = r.ttfb_ms || {};
       return row([pillCell(route), num(int(r.requests)), num(ms(l.p50)), num(ms(l.p90)), num(ms(l.p99)), num(ms(f.p50)), num(ms(f.p90)), num(ms(f.p99))]);
     }));
+    var fallbackRows = Object.keys(s.totals.fallback_reasons).map(function (k) {
+      var n = s.totals.fallback_reasons[k];
+      return row([el('td', k, 'reason'), num(int(n)), num(pct(s.totals.decided_local ? (n / s.totals.decided_local) * 100 : null))]);
+    });
+    fill('fallbacks', fallbackRows.length ? fallbackRows : [row([el('td', 'No fallbacks.', 'muted')])]);
     var total = s.totals.requests;
     var reasons = Object.keys(s.reasons).map(function (k) { return row([el('td', k, 'reason'), num(int(s.reasons[k])), num(pct(total ? (s.reasons[k] / total) * 100 : null))]); });
     fill('reasons', reasons.length ? reasons : [row([el('td', 'No requests yet.', 'muted')])]);

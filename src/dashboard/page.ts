@@ -40,6 +40,8 @@ export const DASHBOARD_HTML = `<!doctype html>
     <h2>Latency per route</h2>
     <table id="latency"><thead><tr><th>route</th><th class="num">requests</th><th class="num">latency p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">first byte p50</th><th class="num">p90</th><th class="num">p99</th></tr></thead><tbody></tbody></table>
     <p class="note">Milliseconds, from request to the end of the answer and to its first byte.</p>
+    <h2>Fallbacks by reason</h2>
+    <table id="fallbacks"><thead><tr><th>local failure</th><th class="num">requests</th><th class="num">of those sent local</th></tr></thead><tbody></tbody></table>
   </div>
   <div class="panel">
     <h2>Why requests went where they went</h2>

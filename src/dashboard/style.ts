@@ -27,6 +27,7 @@ header .right { margin-left: auto; display: flex; gap: 12px; align-items: center
 .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; margin-bottom: 18px; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; min-width: 0; }
 .panel h2 { font-size: 14px; margin: 0 0 10px; font-weight: 620; }
+.panel table + .note + h2 { margin-top: 18px; }
 .panel .note { font-size: 12.5px; color: var(--muted); }
 .chart { min-height: 240px; position: relative; }
 .empty { color: var(--muted); font-size: 14px; padding: 90px 0; text-align: center; }
