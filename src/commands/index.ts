@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, type Env } from '../config/load.js';
 import { VERSION } from '../version.js';
 import { checkConfig } from './check-config.js';
+import { doctor } from './doctor.js';
 import { explain } from './explain.js';
 import { serve } from './serve.js';
 import { stats } from './stats.js';
@@ -11,6 +12,7 @@ const HELP = `claude-api-proxy ${VERSION}: a local gateway for Claude Code
 Usage:
   claude-api-proxy serve [--config FILE] [--port N] [--host ADDR]   run the proxy (default command)
   claude-api-proxy check-config FILE                              validate a configuration file
+  claude-api-proxy doctor [--config FILE]                         probe the local backend, AIDB and the remote API; say what to fix
   claude-api-proxy explain [--config FILE] [options] < REQUEST.json   print the routing decision, send nothing (explain --help)
   claude-api-proxy stats [--since WHEN] [--by KEY] [--json] [--dashboard-json DIR]   requests, savings, latency (stats --help)
   claude-api-proxy --version | --help
@@ -63,6 +65,8 @@ async function dispatch(argv: string[], env: Env, io: Io): Promise<number | unde
       await checkConfig(file, env, io.stdout);
       return 0;
     }
+    case 'doctor':
+      return doctor({ config: values.config }, env, io.stdout);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }

@@ -5,6 +5,7 @@ import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.js';
 import { createGuard } from './guard.js';
 import { InFlight } from './in-flight.js';
 import { healthRoutes } from './routes/health.js';
+import { readyRoutes } from './routes/ready.js';
 import { messagesRoutes } from './routes/messages.js';
 import { modelsRoutes } from './routes/models.js';
 import { passthroughRoutes } from './routes/passthrough.js';
@@ -42,6 +43,7 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, inFli
   app.addHook('onClose', async () => live.close());
 
   await app.register(healthRoutes);
+  await app.register(async (scope) => readyRoutes(scope, ctx));
   await app.register(async (scope) => messagesRoutes(scope, ctx));
   await app.register(async (scope) => modelsRoutes(scope, ctx));
   await app.register(async (scope) => passthroughRoutes(scope, ctx));

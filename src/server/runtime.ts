@@ -11,7 +11,7 @@ import type { AppContext } from './context.js';
 /** Builds the production collaborators from the configuration, once, at start-up. */
 export function createContext(config: Config, secrets: Secrets, logger: Logger, overrides: Partial<AppContext> = {}): AppContext {
   const now = overrides.now ?? (() => new Date());
-  const local = overrides.local ?? createLocalLeg(config);
+  const local = overrides.local ?? createLocalLeg({ config, apiKey: secrets.localApiKey, logger, now });
   return {
     config,
     now,

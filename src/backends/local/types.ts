@@ -1,4 +1,5 @@
 import type { MessagesRequest, StreamEvent } from '../../anthropic/types.js';
+import type { ComponentStatus, ProbeResult } from '../health.js';
 
 /** Why the local leg could not answer; the request may still be served remotely. */
 export type LocalFailureReason =
@@ -8,6 +9,8 @@ export type LocalFailureReason =
   | 'timeout'
   | 'http_error'
   | 'malformed'
+  | 'interrupted'
+  | 'invalid_tool_json'
   | 'context_overflow'
   | 'unsupported';
 
@@ -17,21 +20,60 @@ export class LocalFailure extends Error {
   constructor(
     readonly reason: LocalFailureReason,
     message: string,
+    /** The backend's HTTP status, for `http_error`. */
+    readonly status: number | null = null,
   ) {
     super(message);
   }
+
+  /** Whether this failure says something about the backend's health (a refusal to fit does not). */
+  get countsAgainstBackend(): boolean {
+    if (this.reason === 'http_error') return this.status === null || this.status >= 500;
+    return this.reason !== 'context_overflow' && this.reason !== 'disabled' && this.reason !== 'unhealthy';
+  }
+}
+
+export type LocalKind = 'anthropic' | 'openai' | 'coordinator';
+
+/** A JSON schema the answer must match (`output_config.format` of type `json_schema`). */
+export interface JsonFormat {
+  schema: unknown;
+}
+
+/** A request made ready for one local backend. */
+export interface PreparedRequest {
+  /** Anthropic-shaped, holding only fields a strict native server accepts; model already replaced. */
+  body: MessagesRequest;
+  /** The structured-output schema, for adapters that can constrain the reply natively. */
+  format: JsonFormat | null;
+  /** The client asked for thinking: reasoning from the backend may come back as thinking blocks. */
+  thinking: boolean;
+  /** Estimated input tokens of `body`, used where the backend reports none. */
+  inputTokens: number;
+}
+
+/** What a backend protocol can carry; preparation adapts the request to it. */
+export interface AdapterCapabilities {
+  /** Tool definitions and tool_use/tool_result turns. */
+  tools: boolean;
+  /** How a JSON schema for the reply is honoured: by the backend itself, or by an instruction. */
+  jsonSchema: 'native' | 'instruction';
 }
 
 /** One protocol spoken by a local server, turned into Anthropic stream events. */
 export interface LocalAdapter {
-  /** e.g. `anthropic`, `openai`, `coordinator`. */
-  readonly kind: string;
-  /** Streams the answer; throws LocalFailure for failures it can classify. */
-  stream(request: MessagesRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
+  readonly kind: LocalKind;
+  readonly capabilities: AdapterCapabilities;
+  /**
+   * The answer as Anthropic stream events (asks the backend for a stream when `body.stream` is
+   * true, for one JSON reply otherwise). Throws LocalFailure for failures it can classify.
+   */
+  stream(request: PreparedRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
   /** The backend's own token count, or null where it has none. */
-  countTokens(request: MessagesRequest, signal: AbortSignal): Promise<number | null>;
-  /** Whether usage numbers come from the proxy's own counting. */
-  readonly usageEstimated: boolean;
+  countTokens(request: PreparedRequest, signal: AbortSignal): Promise<number | null>;
+  /** A cheap reachability check (no generation). */
+  probe(signal: AbortSignal): Promise<ProbeResult>;
+  close(): Promise<void>;
 }
 
 /** An answer that has started: its first event is in hand, so a fallback is no longer possible after this. */
@@ -39,7 +81,8 @@ export interface LocalAnswer {
   first: StreamEvent;
   rest: AsyncIterator<StreamEvent>;
   backend: string;
-  usageEstimated: boolean;
+  /** Read it again when the answer has ended: usage may turn out to be counted rather than reported. */
+  readonly usageEstimated: boolean;
   /** What preparation did (tools stripped, RAG used, …), for telemetry. */
   notes: Record<string, unknown>;
 }
@@ -51,5 +94,9 @@ export interface LocalLeg {
   /** Prepares the request and starts the answer; rejects with LocalFailure before the first event. */
   open(request: MessagesRequest, signal: AbortSignal): Promise<LocalAnswer>;
   countTokens(request: MessagesRequest, signal: AbortSignal): Promise<number>;
+  /** Synchronous and cheap (the router asks per request): the cached probe and the breaker. */
   healthy(): boolean;
+  /** The local backend and the retrieval service, probed (results cached for local.healthCacheMs). */
+  status(): Promise<ComponentStatus[]>;
+  close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { observeEvent, observeJsonMessage } from '../../anthropic/usage.js';
 import type { MessagesRequest, StreamEvent } from '../../anthropic/types.js';
 import { parseMessagesBody } from '../../anthropic/validate.js';
 import { LocalFailure, type LocalAnswer } from '../../backends/local/types.js';
+import { withoutLocalThinking } from '../../backends/local/history.js';
 import type { Endpoint } from '../../routing/types.js';
 import { latestUserText } from '../../routing/query-text.js';
 import { Exchange } from '../exchange.js';
@@ -89,7 +90,8 @@ async function serveRemote(ctx: AppContext, request: FastifyRequest, exchange: E
   exchange.route = 'remote';
   exchange.backend = 'anthropic';
   const result = await ctx.remote.forward(
-    { method: 'POST', url: request.url, headers: request.headers, body: raw, observe: true, replaceCredential: request.credentialIsProxyToken },
+    // Thinking blocks the local route produced were never signed by Anthropic: they are removed first.
+    { method: 'POST', url: request.url, headers: request.headers, body: withoutLocalThinking(raw), observe: true, replaceCredential: request.credentialIsProxyToken },
     res,
     exchange.summary,
     { headers: routeHeaders(exchange) },
@@ -129,12 +131,14 @@ async function serveLocalMessage(ctx: AppContext, request: FastifyRequest, excha
   }
   exchange.backend = answer.backend;
   exchange.usageEstimated = answer.usageEstimated;
+  request.log.info({ backend: answer.backend, ...answer.notes }, 'local request prepared');
   const events = withFirst(answer);
 
   if (!exchange.stream) {
     const accumulator = new MessageAccumulator();
     try {
       for await (const event of events) accumulator.apply(event);
+      exchange.usageEstimated = answer.usageEstimated;
       const message = accumulator.result();
       message.id ||= mintMessageId();
       observeJsonMessage(exchange.summary, message);
@@ -146,6 +150,8 @@ async function serveLocalMessage(ctx: AppContext, request: FastifyRequest, excha
     } catch (error) {
       if (signal.aborted) return true;
       return noteFailure(ctx, request, exchange, error);
+    } finally {
+      await answer.rest.return?.();
     }
   }
 
@@ -159,6 +165,7 @@ async function serveLocalMessage(ctx: AppContext, request: FastifyRequest, excha
       await writer.write(event);
       exchange.firstByte();
     }
+    exchange.usageEstimated = answer.usageEstimated;
   } catch (error) {
     if (!signal.aborted) {
       // After the first byte a fallback is impossible: one error event, then close (no fake message_stop).

@@ -1,0 +1,198 @@
+import { mintMessageId } from '../../anthropic/errors.js';
+import { MalformedStreamError, parseToolInput } from '../../anthropic/accumulate.js';
+import type { StreamEvent, Usage } from '../../anthropic/types.js';
+import { estimateText } from '../../routing/estimate.js';
+import { LocalFailure } from './types.js';
+
+/** Marks thinking blocks the proxy produced, so they can be recognised (and removed) before history goes to Anthropic. */
+export const LOCAL_SIGNATURE_PREFIX = 'claude-api-proxy:local:';
+
+export const localSignature = (kind: string): string => `${LOCAL_SIGNATURE_PREFIX}${kind}`;
+
+/** Serialized JSON is about three characters per token. */
+const JSON_CHARS_PER_TOKEN = 3;
+
+type Slot = { kind: 'dropped' } | { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; held: StreamEvent[]; json: string };
+
+export interface AnswerOptions {
+  /** The client asked for thinking: reasoning blocks are kept (re-signed) instead of dropped. */
+  thinking: boolean;
+  /** Estimated input tokens, used when the backend reports none. */
+  inputTokens: number;
+  /** The signature local thinking blocks carry. */
+  signature: string;
+  /** The model name to report when the backend names none. */
+  model: string;
+}
+
+/**
+ * Turns whatever an adapter produced into a stream a client can trust: it starts with
+ * `message_start` and a `msg_…` id, thinking blocks are kept only when asked for (and signed as
+ * local), a `tool_use` is released only once its input parses as a JSON object, usage is never
+ * zero (counted when the backend reports none), and an answer that stops early is a failure.
+ */
+export class AnswerNormalizer {
+  private started = false;
+  private stopped = false;
+  private sawDelta = false;
+  private readonly slots = new Map<number, Slot>();
+  private nextIndex = 0;
+  private outputTokens = 0;
+  private inputProvisional = false;
+  private usageCounted = false;
+
+  constructor(private readonly options: AnswerOptions) {}
+
+  /** Whether any usage number was counted by the proxy rather than reported by the backend. */
+  get estimated(): boolean {
+    return this.usageCounted;
+  }
+
+  /** The events to pass on for one event from the adapter. Throws LocalFailure on a broken answer. */
+  push(event: StreamEvent): StreamEvent[] {
+    if (this.stopped) return [];
+    if (event.type === 'error') throw new LocalFailure('http_error', `the backend reported ${event.error.type}: ${event.error.message}`);
+    if (!this.started) {
+      if (event.type === 'ping') return [];
+      if (event.type !== 'message_start') throw new LocalFailure('malformed', `the answer began with ${event.type} instead of message_start`);
+      return [this.start(event)];
+    }
+    switch (event.type) {
+      case 'message_start':
+        throw new LocalFailure('malformed', 'a second message_start');
+      case 'content_block_start':
+        return this.blockStart(event);
+      case 'content_block_delta':
+        return this.blockDelta(event);
+      case 'content_block_stop':
+        return this.blockStop(event.index);
+      case 'message_delta':
+        return [this.delta(event)];
+      case 'message_stop':
+        this.stopped = true;
+        return this.sawDelta ? [event] : [this.delta({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 0 } }), event];
+      default:
+        return [event];
+    }
+  }
+
+  /** Call when the adapter's stream ended; throws when the answer is incomplete. */
+  finish(): void {
+    if (!this.started) throw new LocalFailure('malformed', 'the backend sent no answer');
+    if (!this.stopped) throw new LocalFailure('interrupted', 'the answer ended before message_stop');
+  }
+
+  private start(event: Extract<StreamEvent, { type: 'message_start' }>): StreamEvent {
+    this.started = true;
+    const message = { ...event.message, content: [] };
+    if (typeof message.id !== 'string' || !message.id.startsWith('msg_')) message.id = mintMessageId();
+    if (typeof message.model !== 'string' || message.model === '') message.model = this.options.model;
+    const reported = event.message.usage ?? { input_tokens: 0, output_tokens: 0 };
+    const usage: Usage = { ...reported, output_tokens: positive(reported.output_tokens) ?? 0 };
+    if (positive(reported.input_tokens) === undefined) {
+      usage.input_tokens = this.options.inputTokens;
+      this.inputProvisional = true;
+    }
+    message.usage = usage;
+    return { type: 'message_start', message };
+  }
+
+  private blockStart(event: Extract<StreamEvent, { type: 'content_block_start' }>): StreamEvent[] {
+    const block = event.content_block;
+    if (this.slots.has(event.index)) throw new LocalFailure('malformed', `content block ${event.index} started while still open`);
+    const kept = block.type === 'text' || block.type === 'tool_use' || (block.type === 'thinking' && this.options.thinking);
+    if (!kept) {
+      this.slots.set(event.index, { kind: 'dropped' });
+      return [];
+    }
+    const index = this.nextIndex++;
+    if (block.type === 'tool_use') {
+      const start: StreamEvent = { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } };
+      this.slots.set(event.index, { kind: 'tool', index, held: [start], json: '' });
+      return [];
+    }
+    if (block.type === 'thinking') {
+      this.slots.set(event.index, { kind: 'thinking', index });
+      const out: StreamEvent[] = [{ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } }];
+      if (block.thinking) out.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: block.thinking } });
+      return out;
+    }
+    this.slots.set(event.index, { kind: 'text', index });
+    const out: StreamEvent[] = [{ type: 'content_block_start', index, content_block: { type: 'text', text: '' } }];
+    if (block.type === 'text' && block.text) {
+      this.count(block.text);
+      out.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: block.text } });
+    }
+    return out;
+  }
+
+  private blockDelta(event: Extract<StreamEvent, { type: 'content_block_delta' }>): StreamEvent[] {
+    const slot = this.slot(event.index);
+    const delta = event.delta;
+    if (delta.type === 'text_delta' || delta.type === 'thinking_delta') this.count(delta.type === 'text_delta' ? delta.text : delta.thinking);
+    if (slot.kind === 'dropped') return [];
+    if (slot.kind === 'tool') {
+      if (delta.type !== 'input_json_delta') throw new LocalFailure('malformed', `${delta.type} inside a tool_use block`);
+      slot.json += delta.partial_json;
+      this.outputTokens += delta.partial_json.length / JSON_CHARS_PER_TOKEN;
+      slot.held.push({ type: 'content_block_delta', index: slot.index, delta });
+      return [];
+    }
+    if (slot.kind === 'thinking') {
+      if (delta.type === 'signature_delta') return [];
+      if (delta.type !== 'thinking_delta') throw new LocalFailure('malformed', `${delta.type} inside a thinking block`);
+      return [{ type: 'content_block_delta', index: slot.index, delta }];
+    }
+    if (delta.type !== 'text_delta') throw new LocalFailure('malformed', `${delta.type} inside a text block`);
+    return [{ type: 'content_block_delta', index: slot.index, delta }];
+  }
+
+  private blockStop(backendIndex: number): StreamEvent[] {
+    const slot = this.slot(backendIndex);
+    this.slots.delete(backendIndex);
+    if (slot.kind === 'dropped') return [];
+    const stop: StreamEvent = { type: 'content_block_stop', index: slot.index };
+    if (slot.kind === 'tool') {
+      try {
+        parseToolInput(slot.json);
+      } catch (error) {
+        const why = error instanceof MalformedStreamError ? error.message : String(error);
+        throw new LocalFailure('invalid_tool_json', `the backend produced a tool call whose ${why.replace(/^tool /, '')}`);
+      }
+      return [...slot.held, stop];
+    }
+    if (slot.kind === 'thinking') return [{ type: 'content_block_delta', index: slot.index, delta: { type: 'signature_delta', signature: this.options.signature } }, stop];
+    return [stop];
+  }
+
+  private delta(event: Extract<StreamEvent, { type: 'message_delta' }>): StreamEvent {
+    this.sawDelta = true;
+    for (const [index, slot] of this.slots) {
+      if (slot.kind !== 'dropped') throw new LocalFailure('malformed', `message_delta while content block ${index} is open`);
+    }
+    const reported = event.usage ?? { output_tokens: 0 };
+    const usage: Partial<Usage> & { output_tokens: number } = { ...reported, output_tokens: positive(reported.output_tokens) ?? 0 };
+    if (positive(reported.input_tokens) !== undefined) this.inputProvisional = false;
+    else if (this.inputProvisional) {
+      usage.input_tokens = this.options.inputTokens;
+      this.usageCounted = true;
+    }
+    if (usage.output_tokens === 0) {
+      usage.output_tokens = Math.max(1, Math.ceil(this.outputTokens));
+      this.usageCounted = true;
+    }
+    return { type: 'message_delta', delta: { stop_reason: event.delta.stop_reason ?? 'end_turn', stop_sequence: event.delta.stop_sequence ?? null }, usage };
+  }
+
+  private slot(index: number): Slot {
+    const slot = this.slots.get(index);
+    if (!slot) throw new LocalFailure('malformed', `no open content block ${index}`);
+    return slot;
+  }
+
+  private count(text: string): void {
+    this.outputTokens += estimateText(text);
+  }
+}
+
+const positive = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined);
