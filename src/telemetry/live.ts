@@ -16,8 +16,10 @@ export interface LiveSources {
   onEvent?: (event: TelemetryEvent) => void;
 }
 
-/** How long GET /stats reuses a report: the dashboard polls, the files need not be re-read each time. */
+/** How long GET /stats reuses a report at least: the dashboard polls, the files need not be re-read each time. */
 const STATS_CACHE_MS = 5_000;
+/** A large directory is re-read at most this often relative to how long reading it takes (≤ 10% of a core). */
+const STATS_CACHE_FACTOR = 10;
 
 /**
  * The telemetry of one running server: Prometheus metrics, the recent decisions, a short-lived cache
@@ -28,7 +30,7 @@ export class LiveTelemetry {
   readonly metrics: ProxyMetrics;
   readonly recent = new RecentDecisions();
   private readonly retention: RetentionSweeper | null;
-  private cached: { at: number; report: StatsReport } | null = null;
+  private cached: { at: number; ttl: number; report: StatsReport } | null = null;
   private pending: Promise<StatsReport> | null = null;
   private observerFailed = false;
 
@@ -79,12 +81,14 @@ export class LiveTelemetry {
       await this.sources.telemetry.flush();
       return collectStats(query);
     }
-    if (this.cached && Date.now() - this.cached.at < STATS_CACHE_MS) return this.cached.report;
+    if (this.cached && Date.now() - this.cached.at < this.cached.ttl) return this.cached.report;
+    const started = Date.now();
     this.pending ??= this.sources.telemetry
       .flush()
       .then(() => collectStats(query))
       .then((report) => {
-        this.cached = { at: Date.now(), report };
+        const at = Date.now();
+        this.cached = { at, ttl: Math.max(STATS_CACHE_MS, (at - started) * STATS_CACHE_FACTOR), report };
         return report;
       })
       .finally(() => {
