@@ -34,6 +34,18 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+async function readRequest(file: string | undefined, stdin: NodeJS.ReadableStream): Promise<Buffer> {
+  if (file === undefined) {
+    if ((stdin as { isTTY?: boolean }).isTTY === true) throw new InputError('give the request body on stdin (explain < request.json) or as a file name');
+    return readAll(stdin);
+  }
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new InputError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
 function parseHeaders(lines: readonly string[]): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};
   for (const line of lines) {
@@ -108,7 +120,7 @@ export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<
     const headers = parseHeaders(values.header ?? []);
     if (positionals.length > 1) throw new InputError('explain takes at most one REQUEST file');
     const { config } = await loadConfig({ file: values.config, env });
-    const raw = positionals[0] === undefined ? await readAll(io.stdin) : await readFile(positionals[0]);
+    const raw = await readRequest(positionals[0], io.stdin);
     const endpoint: Endpoint = values['count-tokens'] ? 'count_tokens' : 'messages';
     const body = parseMessagesBody(raw, false);
 
@@ -124,7 +136,7 @@ export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<
       io.stderr.write(`claude-api-proxy explain: the request is not a valid Messages API body: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof InputError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (error instanceof InputError) {
       io.stderr.write(`claude-api-proxy explain: ${(error as Error).message}\n`);
       return 2;
     }

@@ -129,6 +129,7 @@ describe('explain refuses bad input clearly', () => {
     ['a header without a colon', ['-H', 'x-app'], '{}', "expected 'name: value'"],
     ['an unknown health state', ['--local', 'maybe'], '{}', 'healthy or unhealthy'],
     ['an unreadable time', ['--at', 'soon'], '{}', 'ISO 8601'],
+    ['a request file that does not exist', ['no-such-request.json'], '{}', 'cannot read no-such-request.json (ENOENT)'],
   ])('%s', async (_name, argv, body, message) => {
     const { code, err } = await run(argv, body);
     expect(code).toBe(2);
