@@ -6,6 +6,8 @@ import type { Endpoint } from './types.js';
 /** What the request says about itself, read once per request. */
 export interface RequestSignals {
   kind: RequestKind;
+  /** The kind the same body has when sent to /v1/messages: a count is decided like the request it counts. */
+  messageKind: Exclude<RequestKind, 'count'>;
   /** Sent by Claude Code (by its headers or its billing block), whose fixed values are not user choices. */
   claudeCode: boolean;
   /** The tool_use ids answered by the last user turn (a tool loop continues those calls). */
@@ -25,7 +27,7 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 /** Claude Code identifies itself by `x-app: cli`, its user agent, its session header or the billing block it puts first in `system`. */
-export function isClaudeCode(body: MessagesRequest, headers: IncomingHttpHeaders): boolean {
+function isClaudeCode(body: MessagesRequest, headers: IncomingHttpHeaders): boolean {
   if (header(headers, 'x-app') === 'cli') return true;
   if (header(headers, 'user-agent')?.startsWith('claude-cli/')) return true;
   if (header(headers, 'x-claude-code-session-id') !== undefined) return true;
@@ -34,7 +36,7 @@ export function isClaudeCode(body: MessagesRequest, headers: IncomingHttpHeaders
 }
 
 /** Ids of the tool calls the last message answers, when it is a user turn carrying tool results. */
-export function answeredToolIds(body: MessagesRequest): string[] {
+function answeredToolIds(body: MessagesRequest): string[] {
   const last = body.messages[body.messages.length - 1];
   if (last?.role !== 'user' || typeof last.content === 'string') return [];
   const ids: string[] = [];
@@ -53,14 +55,14 @@ export function readSignals(endpoint: Endpoint, body: MessagesRequest, headers: 
   const claudeCode = isClaudeCode(body, headers);
   const toolResultIds = answeredToolIds(body);
   const tools = Array.isArray(body.tools) && body.tools.length > 0;
-  let kind: RequestKind;
-  if (endpoint === 'count_tokens') kind = 'count';
-  else if (toolResultIds.length > 0) kind = 'tool-loop';
-  else if (claudeCode && !tools && body.output_config?.format !== undefined) kind = 'background';
-  else kind = claudeCode ? 'main' : 'other';
+  let messageKind: RequestSignals['messageKind'];
+  if (toolResultIds.length > 0) messageKind = 'tool-loop';
+  else if (claudeCode && !tools && body.output_config?.format !== undefined) messageKind = 'background';
+  else messageKind = claudeCode ? 'main' : 'other';
   const effort = body.output_config?.effort;
   return {
-    kind,
+    kind: endpoint === 'count_tokens' ? 'count' : messageKind,
+    messageKind,
     claudeCode,
     toolResultIds,
     tools,

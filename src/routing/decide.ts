@@ -8,10 +8,10 @@ import { firstMatch, type CompiledRule, type RuleFacts } from './rule-match.js';
 import type { Decision, Estimate } from './types.js';
 
 /** The header a client may send to force a route (when routing.allowHeaderOverride). */
-export const ROUTE_HEADER = 'x-claude-proxy-route';
+const ROUTE_HEADER = 'x-claude-proxy-route';
 
 /** The max_tokens values Claude Code always sends (per model, and for its non-streaming retry): not a user's choice. */
-export const CLAUDE_CODE_MAX_TOKENS: ReadonlySet<number> = new Set([32_000, 64_000, 128_000]);
+const CLAUDE_CODE_MAX_TOKENS: ReadonlySet<number> = new Set([32_000, 64_000, 128_000]);
 
 /** Efforts that ask for the strongest reasoning. */
 const HIGH_EFFORTS: ReadonlySet<string> = new Set(['high', 'max']);
@@ -129,7 +129,7 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
     }
   }
 
-  if (signals.kind === 'tool-loop' && input.pinned) {
+  if (signals.messageKind === 'tool-loop' && input.pinned) {
     details.pinned = input.pinned;
     return input.pinned === 'local' ? localIfPossible('tool_loop_pinned') : decision('remote', 'tool_loop_pinned');
   }
@@ -137,6 +137,7 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
   const facts: RuleFacts = {
     model: input.model,
     kind: signals.kind,
+    messageKind: signals.messageKind,
     estimate,
     tools: signals.tools,
     images: raw.images > 0,
@@ -152,12 +153,12 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
     if (rule.route === 'local') return localIfPossible('rule');
   }
 
-  if (signals.kind !== 'background' && input.stickyUntil !== null && input.stickyUntil > input.now.getTime()) {
+  if (signals.messageKind !== 'background' && input.stickyUntil !== null && input.stickyUntil > input.now.getTime()) {
     details.stickyUntil = new Date(input.stickyUntil).toISOString();
     return decision('remote', 'sticky_session');
   }
 
-  switch (signals.kind) {
+  switch (signals.messageKind) {
     case 'tool-loop':
       // Nobody remembers which backend made these tool calls (a restart, or a pin forgotten): go up.
       return decision('remote', 'tool_loop_unpinned');

@@ -9,6 +9,8 @@ export const QUERY_REGEX_FLAGS = 'iu';
 export interface RuleFacts {
   model: string;
   kind: RequestKind;
+  /** For a count, the kind of the request it counts (a `kind: [main]` rule decides its counts too). */
+  messageKind: RequestKind;
   estimate: Estimate;
   tools: boolean;
   images: boolean;
@@ -76,7 +78,7 @@ function conditionsOf(match: RoutingRule['match']): Condition[] {
   }
   if (match.kind !== undefined) {
     const kinds = new Set(match.kind);
-    conditions.push((f) => kinds.has(f.kind));
+    conditions.push((f) => kinds.has(f.kind) || kinds.has(f.messageKind));
   }
   if (match.queryTokens) conditions.push(rangeCondition(match.queryTokens, (e) => e.query));
   if (match.conversationTokens) conditions.push(rangeCondition(match.conversationTokens, (e) => e.conversation));

@@ -67,6 +67,14 @@ describe('the default policy on Claude Code traffic', () => {
     expect(REASONS).toHaveProperty(decision.reason);
   });
 
+  it.each(defaultPolicyCorpus().filter((c) => c.endpoint === 'messages').map((c) => [c.name, c] as const))(
+    'count_tokens of the same body goes where the message would: %s',
+    (_name, c) => {
+      const counted = h.decide(c.body, c.headers, 'count_tokens');
+      expect([counted.kind, counted.route]).toEqual(['count', c.expect.route]);
+    },
+  );
+
   it('judges the question, not the 12k tokens of system prompt and tools around it', () => {
     const decision = h.decide(mainRequest('What is NixOS?'));
     expect(decision.estimate.query).toBeLessThan(10);

@@ -10,7 +10,8 @@ import type { RoutingRule } from '../../src/config/schema.js';
 
 const facts = (over: Partial<RuleFacts> = {}): RuleFacts => ({
   model: 'claude-opus-5-5',
-  kind: 'main',
+  kind: over.kind ?? 'main',
+  messageKind: over.kind ?? 'main',
   estimate: { query: 10, conversation: 1000, request: 12_000 },
   tools: true,
   images: false,
@@ -36,6 +37,12 @@ describe('rule conditions', () => {
     expect(matches({})).toBe(true);
     expect(matches({ model: 'claude-opus-*', kind: ['main', 'other'] })).toBe(true);
     expect(matches({ model: 'claude-opus-*', kind: ['background'] })).toBe(false);
+  });
+
+  it('a kind condition on a message kind also matches counts of such messages', () => {
+    expect(matches({ kind: ['main'] }, { kind: 'count', messageKind: 'main' })).toBe(true);
+    expect(matches({ kind: ['count'] }, { kind: 'count', messageKind: 'main' })).toBe(true);
+    expect(matches({ kind: ['count'] }, { kind: 'main', messageKind: 'main' })).toBe(false);
   });
 
   it('token ranges are inclusive, on each basis', () => {
