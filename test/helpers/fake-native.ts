@@ -39,7 +39,7 @@ export const defaultBrain: Brain = (seen) => {
   return { blocks: [{ type: 'text', text: `Local answer to: ${seen.lastUserText.slice(0, 200)}` }] };
 };
 
-export type NativeFault = 'http500' | 'hang' | 'malformed-sse' | 'malformed-sse-late' | 'cut-early' | 'cut-late' | 'invalid-tool-json' | 'error-event' | 'no-usage';
+export type NativeFault = 'http500' | 'hang' | 'malformed-sse' | 'malformed-sse-late' | 'cut-early' | 'cut-late' | 'stall-late' | 'invalid-tool-json' | 'error-event' | 'no-usage';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -153,6 +153,8 @@ export class FakeNative {
   brain: Brain = defaultBrain;
   fault: NativeFault | null = null;
   countTokens = false;
+  /** Late faults wait for this after the first text went out (see holdLateFault). */
+  private lateGate: Promise<void> = Promise.resolve();
 
   constructor(
     readonly options: { model?: string; maxTokens?: number; key?: string } = {},
@@ -181,7 +183,15 @@ export class FakeNative {
     return this.upstream.stop();
   }
 
+  /** Makes a late fault wait until the caller has seen the first text; returns the release. */
+  holdLateFault(): () => void {
+    let release!: () => void;
+    this.lateGate = new Promise((resolve) => (release = resolve));
+    return release;
+  }
+
   reset(): void {
+    this.lateGate = Promise.resolve();
     this.accepted.length = 0;
     this.rejected.length = 0;
     this.upstream.received.length = 0;
@@ -238,7 +248,9 @@ export class FakeNative {
       if (block.type === 'text') {
         send({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
         for (const piece of pieces(String(block.text), 5)) send({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
+        if (fault === 'cut-late' || fault === 'stall-late' || fault === 'malformed-sse-late') await this.lateGate;
         if (fault === 'cut-late') return void res.destroy();
+        if (fault === 'stall-late') return void (await req.closed);
         if (fault === 'malformed-sse-late') return void res.end('event: content_block_delta\ndata: {oops\n\n');
       } else if (block.type === 'thinking') {
         send({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });

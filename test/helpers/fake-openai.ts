@@ -73,6 +73,8 @@ export class FakeOpenAi {
   fault: OpenAiFault | null = null;
   /** Reasoning text streamed before the answer, as reasoning models do. */
   reasoning: string | null = null;
+  /** The cut waits for this after the text went out (see holdCut). */
+  private cutGate: Promise<void> = Promise.resolve();
 
   constructor(readonly model = 'qwen-openai') {
     this.upstream = new FakeUpstream((req, res) => this.handle(req, res));
@@ -95,7 +97,15 @@ export class FakeOpenAi {
     return this.upstream.stop();
   }
 
+  /** Makes the cut wait until the caller has seen the first text; returns the release. */
+  holdCut(): () => void {
+    let release!: () => void;
+    this.cutGate = new Promise((resolve) => (release = resolve));
+    return release;
+  }
+
   reset(): void {
+    this.cutGate = Promise.resolve();
     this.accepted.length = 0;
     this.rejected.length = 0;
     this.upstream.received.length = 0;
@@ -144,7 +154,10 @@ export class FakeOpenAi {
     if (this.fault === 'error-chunk') return void res.end(`data: ${JSON.stringify({ error: { message: 'context shift failed' } })}\n\n`);
     for (const piece of pieces(this.reasoning ?? '', 6)) chunk({ reasoning_content: piece });
     for (const piece of pieces(text, 4)) chunk({ content: piece });
-    if (this.fault === 'cut') return void res.destroy();
+    if (this.fault === 'cut') {
+      await this.cutGate;
+      return void res.destroy();
+    }
     // All calls announce themselves in one chunk, then their argument fragments interleave, one per chunk.
     if (calls.length > 0) chunk({ tool_calls: calls.map((call, index) => ({ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } })) });
     const fragments = calls.map((call) => pieces(call.args, 3));

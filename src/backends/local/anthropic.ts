@@ -10,6 +10,9 @@ import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.j
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The API version every native server understands (the client's own header is not forwarded). */
+const ANTHROPIC_VERSION = '2023-06-01';
+
 /** Statuses that mean "this server has no count_tokens endpoint" (Ollama): stop asking. */
 const NO_ENDPOINT = new Set([404, 405, 501]);
 
@@ -48,7 +51,7 @@ export class AnthropicAdapter implements LocalAdapter {
   ) {}
 
   static create(local: Config['local'], apiKey: string | null): AnthropicAdapter {
-    const http = BackendHttp.fromConfig(local, apiKey, (key) => ({ 'x-api-key': key, authorization: `Bearer ${key}` }));
+    const http = BackendHttp.fromConfig(local, apiKey, (key) => ({ 'x-api-key': key, authorization: `Bearer ${key}` }), { 'anthropic-version': ANTHROPIC_VERSION });
     return new AnthropicAdapter(http, local);
   }
 

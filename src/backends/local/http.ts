@@ -45,8 +45,9 @@ export class BackendHttp {
     this.dispatcher = new Agent({ connect: { timeout: timeouts.connectTimeoutMs }, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 });
   }
 
-  static fromConfig(local: Config['local'], apiKey: string | null, auth: (key: string) => Record<string, string>): BackendHttp {
-    return new BackendHttp(local.url, local, { ...local.headers, ...(apiKey ? auth(apiKey) : {}) });
+  /** The protocol's own headers, then the user's extra headers, then the backend's key. */
+  static fromConfig(local: Config['local'], apiKey: string | null, auth: (key: string) => Record<string, string>, protocol: Record<string, string> = {}): BackendHttp {
+    return new BackendHttp(local.url, local, { ...protocol, ...local.headers, ...(apiKey ? auth(apiKey) : {}) });
   }
 
   /** The full URL of a path below the backend's base URL. */

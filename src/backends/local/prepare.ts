@@ -61,7 +61,9 @@ export function prepareLocal(original: MessagesRequest, settings: PrepareSetting
       const room = local.contextWindow - inputTokens;
       if (room < reserve) continue;
       body.max_tokens = Math.max(1, Math.min(ceiling, room));
-      body.stream = original.stream === true;
+      // Always streamed from the backend: the deadlines then apply per token, not to the whole answer;
+      // a non-streaming client gets the accumulated message.
+      body.stream = true;
       const notes: Record<string, unknown> = {
         ...parts.notes,
         tools: toolsNote === 'passed' && !withTools ? 'stripped' : toolsNote,

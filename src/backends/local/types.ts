@@ -64,10 +64,7 @@ export interface AdapterCapabilities {
 export interface LocalAdapter {
   readonly kind: LocalKind;
   readonly capabilities: AdapterCapabilities;
-  /**
-   * The answer as Anthropic stream events (asks the backend for a stream when `body.stream` is
-   * true, for one JSON reply otherwise). Throws LocalFailure for failures it can classify.
-   */
+  /** The answer as Anthropic stream events. Throws LocalFailure for failures it can classify. */
   stream(request: PreparedRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
   /** The backend's own token count, or null where it has none. */
   countTokens(request: PreparedRequest, signal: AbortSignal): Promise<number | null>;
