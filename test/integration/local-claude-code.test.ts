@@ -84,7 +84,8 @@ describe('a Claude-Code-shaped main request on the strict native backend', () =>
     expect(sent.messages.map((m) => m.role)).toEqual(['user']);
     // The role:"system" turn is now part of the system prompt, after the stable blocks.
     const system = sent.system as { text: string; cache_control?: unknown }[];
-    expect(system.map((b) => b.text)).toEqual([body.system![1]!.text, (body.system as { text: string }[])[2]!.text, body.messages[1]!.content]);
+    const clientSystem = body.system as { text: string }[];
+    expect(system.map((b) => b.text)).toEqual([clientSystem[1]!.text, clientSystem[2]!.text, body.messages[1]!.content]);
     expect(system[1]!.cache_control).toEqual({ type: 'ephemeral' });
     // Deferred tools exist only behind Anthropic's tool search.
     expect(sent.tools!.map((t) => t.name)).toEqual(claudeCodeTools().filter((t) => !t.defer_loading).map((t) => t.name));
