@@ -25,6 +25,8 @@ export const ESCALATIONS: ReadonlySet<string> = new Set<ReasonCode>(['complex_qu
 /** Everything the policy looks at for one request, already read and estimated. */
 export interface PolicyInput {
   model: string;
+  /** The model is one of local.aliases. */
+  alias: boolean;
   headers: IncomingHttpHeaders;
   now: Date;
   query: string;
@@ -119,7 +121,7 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
     return decision('local', reason);
   };
 
-  if (config.local.aliases.includes(input.model)) return decision('local', 'local_alias');
+  if (input.alias) return decision('local', 'local_alias');
 
   if (routing.allowHeaderOverride) {
     const forced = routeOverride(input.headers);

@@ -50,7 +50,8 @@ export function createRouter(config: Config, deps: RouterDeps): Router {
       const signals = readSignals(input.endpoint, body, headers);
       const query = latestUserText(body.messages);
       const raw = estimateRequest(body, query);
-      const family = aliases.has(body.model) ? LOCAL_FAMILY : modelFamily(body.model);
+      const alias = aliases.has(body.model);
+      const family = alias ? LOCAL_FAMILY : modelFamily(body.model);
       const factor = calibration.factor(family);
       let pinned: Route | null = null;
       for (const id of signals.toolResultIds) {
@@ -60,6 +61,7 @@ export function createRouter(config: Config, deps: RouterDeps): Router {
       const session = stickyMs > 0 ? sessionOf(headers) : null;
       const decision = decidePolicy(config, rules, {
         model: body.model,
+        alias,
         headers,
         now: input.now,
         query,
@@ -85,14 +87,10 @@ export function createRouter(config: Config, deps: RouterDeps): Router {
       if (raw !== undefined && outcome.inputTokens !== null && outcome.usageEstimated !== true) {
         calibration.observe(outcome.route === 'local' ? LOCAL_FAMILY : modelFamily(outcome.model), raw, outcome.inputTokens);
       }
+      // Only a turn served remotely because it needed to escalates its session; counts and titles are not turns.
       const escalated =
-        stickyMs > 0 &&
-        outcome.sessionId !== null &&
-        outcome.route === 'remote' &&
-        decision.route === 'remote' &&
-        (decision.kind === 'main' || decision.kind === 'other' || decision.kind === 'tool-loop') &&
-        ESCALATIONS.has(decision.reason);
-      if (escalated && outcome.sessionId !== null) sticky.set(outcome.sessionId, now().getTime() + stickyMs);
+        outcome.route === 'remote' && decision.route === 'remote' && decision.kind !== 'count' && decision.kind !== 'background' && ESCALATIONS.has(decision.reason);
+      if (stickyMs > 0 && escalated && outcome.sessionId !== null) sticky.set(outcome.sessionId, now().getTime() + stickyMs);
     },
 
     calibration: () => calibration.report(),

@@ -234,6 +234,14 @@ describe('session stickiness', () => {
     expect(h.decide(mainRequest('Hi')).reason).toBe('simple_query');
   });
 
+  it('counting a complex request is not a turn: it does not escalate', () => {
+    const h = harness();
+    const count = h.decide(complex(), ccHeaders(), 'count_tokens');
+    expect(count.reason).toBe('complex_query');
+    h.serve(count);
+    expect(h.decide(mainRequest('Hi')).reason).toBe('simple_query');
+  });
+
   it('a turn decided remote but served elsewhere does not escalate', () => {
     const h = harness();
     h.serve(h.decide(complex()), { route: 'local' });
