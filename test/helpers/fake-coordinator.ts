@@ -8,13 +8,17 @@ import { json } from './fake-native.js';
 
 type Json = Record<string, unknown>;
 
+/** Like a small model: JSON in a code fence when asked for JSON, else a short reply. */
+const defaultAnswer = (prompt: string): string =>
+  prompt.includes('JSON schema') ? '```json\n{"title": "Coordinator title"}\n```' : `Coordinator answer (${prompt.length} chars of prompt).`;
+
 export type CoordinatorFault = 'http500' | 'no-response' | 'hang';
 
 export class FakeCoordinator {
   readonly upstream: FakeUpstream;
   readonly queries: Json[] = [];
   /** The answer text for a prompt. */
-  answer: (prompt: string) => string = (prompt) => (prompt.includes('JSON schema') ? '```json\n{"title": "Coordinator title"}\n```' : `Coordinator answer (${prompt.length} chars of prompt).`);
+  answer = defaultAnswer;
   fault: CoordinatorFault | null = null;
 
   constructor(readonly key: string | null = null) {
@@ -42,6 +46,7 @@ export class FakeCoordinator {
     this.queries.length = 0;
     this.upstream.received.length = 0;
     this.fault = null;
+    this.answer = defaultAnswer;
   }
 
   private async handle(req: Received, res: ServerResponse): Promise<void> {
