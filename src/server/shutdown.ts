@@ -17,6 +17,6 @@ export async function shutdown(app: FastifyInstance, ctx: AppContext, inFlight: 
   clearTimeout(timer);
   app.server.closeAllConnections();
   await closed;
-  await ctx.telemetry.flush();
+  await Promise.all([ctx.telemetry.flush(), ctx.router.flush()]);
   await ctx.remote.close();
 }
