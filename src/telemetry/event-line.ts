@@ -51,13 +51,15 @@ export function parseEventLine(line: string): ParsedLine {
   if (!isObject(value)) return CORRUPT;
   if (value.event_type !== 'api_query_routed' || value.source !== 'claude_api_proxy') return { type: 'foreign' };
   const m = value.metadata;
-  if (!isObject(m) || !isRoute(m.routing_decision)) return CORRUPT;
+  if (!isObject(m)) return CORRUPT;
+  const route = m.routing_decision;
+  if (!isRoute(route)) return CORRUPT;
   if (m.request_id === undefined) return { type: 'legacy' };
-  const event = recordedEvent(m);
+  const event = recordedEvent(m, route);
   return event ? { type: 'event', event } : CORRUPT;
 }
 
-function recordedEvent(m: Json): RecordedEvent | null {
+function recordedEvent(m: Json, route: Route): RecordedEvent | null {
   const input = countOrNull(m.input_tokens);
   const output = countOrNull(m.output_tokens);
   const cacheRead = countOrNull(m.cache_read_input_tokens);
@@ -70,7 +72,6 @@ function recordedEvent(m: Json): RecordedEvent | null {
   if (
     typeof m.request_id !== 'string' ||
     !isCount(m.unix_ms) ||
-    !isRoute(m.routing_decision) ||
     !isRoute(m.decided_route) ||
     typeof m.reason !== 'string' ||
     typeof m.model !== 'string' ||
@@ -90,7 +91,7 @@ function recordedEvent(m: Json): RecordedEvent | null {
   }
   return {
     unixMs: m.unix_ms,
-    route: m.routing_decision,
+    route,
     decidedRoute: m.decided_route,
     reason: m.reason,
     fallbackReason: isObject(fallback) ? (fallback.reason as string) : null,

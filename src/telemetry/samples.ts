@@ -21,6 +21,7 @@ export class Samples {
   private data = new Float64Array(64);
   private n = 0;
   private sum = 0;
+  private sortedCount = 0;
 
   get count(): number {
     return this.n;
@@ -52,7 +53,8 @@ export class Samples {
 
   private sorted(): Float64Array {
     const view = this.data.subarray(0, this.n);
-    view.sort();
+    if (this.sortedCount !== this.n) view.sort();
+    this.sortedCount = this.n;
     return view;
   }
 }
