@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Agent, request } from 'undici';
 import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
+import { FakeOpenAi } from '../helpers/fake-openai.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest, titleRequest } from '../fixtures/claude-code.js';
 import { expectEnvelope, expectNoStack } from './wire.js';
@@ -198,6 +199,45 @@ describe('wrong types for every field the proxy reads', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('hostile bodies on the local route (OpenAI adapter)', () => {
+  let openai: FakeOpenAi;
+  let local: RunningProxy;
+  beforeAll(async () => {
+    openai = await new FakeOpenAi().start();
+    local = await startProxy({
+      remote: { url: upstream.url },
+      local: { kind: 'openai', url: openai.url, model: openai.model, contextWindow: 131_072, aliases: ['claude-local'] },
+      rag: { enabled: false },
+    });
+  });
+  afterAll(async () => {
+    await local.close();
+    await openai.stop();
+  });
+
+  it('any value at any place: served (locally or by fallback) or refused, never a server error; the client key never reaches the backend (property)', async () => {
+    const template = { ...titleRequest('Name this session.'), model: 'claude-local' } as unknown as Record<string, unknown>;
+    template.messages = [
+      { role: 'user', content: [{ type: 'text', text: 'run it' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'ok' }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { c: 'ls' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'a' }] }] },
+    ];
+    template.tools = [{ name: 'Bash', description: 'Runs.', input_schema: { type: 'object', properties: { c: { type: 'string' } } } }];
+    const paths = allPaths(template);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), fc.anything({ withObjectString: true, maxDepth: 3 }), fc.boolean(), async (path, value, stream) => {
+        const body = structuredClone(template);
+        body.stream = stream;
+        setAt(body, path, value);
+        expectForwardedOrRefused(await post(JSON.stringify(body), '/v1/messages?beta=true', local.url));
+      }),
+      { numRuns: 200 },
+    );
+    expect(openai.received.length).toBeGreaterThan(0);
+    for (const r of openai.received) expect(JSON.stringify(r.headers)).not.toContain('sk-ant-test-key');
   });
 });
 
