@@ -143,6 +143,26 @@ describe('the dashboard in Chromium', () => {
   });
 });
 
+describe('auto-refresh', () => {
+  it('shows a new decision on the next refresh without a reload', async () => {
+    const tab = await browser.newPage();
+    try {
+      await tab.clock.install();
+      await tab.goto(`${proxy.url}/dashboard`);
+      await tab.waitForSelector('body[data-loaded]');
+      expect(await tab.locator('#recent tbody tr').count()).toBe(3);
+      const client = new Anthropic({ baseURL: proxy.url, apiKey: 'sk-ant-client', maxRetries: 0 });
+      await client.messages.create({ model: 'claude-haiku-5-5', max_tokens: 50, messages: [{ role: 'user', content: 'One more.' }] }, { headers: { 'x-claude-proxy-route': 'remote' } });
+      await eventually(() => proxy.events.length === 4);
+      await tab.clock.fastForward(10_000);
+      await tab.waitForFunction(() => document.querySelectorAll('#recent tbody tr').length === 4);
+      expect(await tab.locator('#recent tbody tr:first-child td:nth-child(4)').textContent()).toBe('claude-haiku-5-5');
+    } finally {
+      await tab.close();
+    }
+  });
+});
+
 describe('the dashboard of a fresh install', () => {
   it('says there is nothing yet instead of showing made-up numbers', async () => {
     const fresh = await startProxy({ local: { enabled: false } });
