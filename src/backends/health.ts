@@ -189,8 +189,17 @@ export function disabledStatus(name: ComponentStatus['name'], target: string, wh
   return { name, target, required: false, state: 'disabled', warning: false, latency_ms: null, detail: why, fix: null };
 }
 
-/** The remote API answers at all (any HTTP status means the network path works; 5xx is reported). */
-export function judgeRemote(url: string) {
+/**
+ * The remote API answers at all, probed without credentials on GET /v1/models: any HTTP status means
+ * the network path works (401 is expected), 5xx and network errors are reported with a fix.
+ */
+export async function probeRemote(dispatcher: Dispatcher, baseUrl: string, modelsUrl: string, signal?: AbortSignal): Promise<ProbeResult> {
+  const result = await probeHttp(dispatcher, modelsUrl, { timeoutMs: 5_000, ...(signal ? { signal } : {}) }, judgeRemote(baseUrl));
+  if (!result.ok && result.fix === null) result.fix = `check the network path to ${baseUrl} (proxy, DNS, firewall) or remote.url`;
+  return result;
+}
+
+function judgeRemote(url: string) {
   return (status: number, _body: string, latencyMs: number): ProbeResult => {
     if (status >= 500) {
       return probeResult(false, `HTTP ${status}`, { status, latencyMs, fix: `the remote API at ${url} is failing; check remote.url or try later` });

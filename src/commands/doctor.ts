@@ -2,7 +2,7 @@ import { Agent } from 'undici';
 import { loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { loadSecrets } from '../config/secrets.js';
-import { componentStatus, disabledStatus, judgeRemote, probeHttp, type ComponentStatus } from '../backends/health.js';
+import { componentStatus, disabledStatus, probeRemote, type ComponentStatus } from '../backends/health.js';
 import { createAdapter } from '../backends/local/leg.js';
 import { AidbClient } from '../rag/aidb.js';
 
@@ -31,13 +31,11 @@ async function probeAidb(config: Config): Promise<ComponentStatus> {
   }
 }
 
-async function probeRemote(config: Config): Promise<ComponentStatus> {
+async function checkRemote(config: Config): Promise<ComponentStatus> {
   const dispatcher = new Agent({ connect: { timeout: config.remote.connectTimeoutMs } });
   const url = `${config.remote.url.replace(/\/+$/, '')}/v1/models`;
   try {
-    const result = await probeHttp(dispatcher, url, { timeoutMs: 10_000 }, judgeRemote(config.remote.url));
-    if (!result.ok && result.fix === null) result.fix = `check the network path to ${config.remote.url} (proxy, DNS) or remote.url`;
-    return componentStatus('remote', config.remote.url, true, result);
+    return componentStatus('remote', config.remote.url, true, await probeRemote(dispatcher, config.remote.url, url, AbortSignal.timeout(10_000)));
   } finally {
     await dispatcher.close();
   }
@@ -76,7 +74,7 @@ export function doctorReport(statuses: ComponentStatus[], source: string): { tex
 export async function doctor(options: { config?: string }, env: Env, out: NodeJS.WritableStream): Promise<number> {
   const { config, file } = await loadConfig({ file: options.config, env });
   const secrets = await loadSecrets(config, env);
-  const statuses = await Promise.all([probeLocal(config, secrets.localApiKey), probeAidb(config), probeRemote(config)]);
+  const statuses = await Promise.all([probeLocal(config, secrets.localApiKey), probeAidb(config), checkRemote(config)]);
   const report = doctorReport(statuses, file ?? 'defaults (no configuration file)');
   out.write(report.text);
   return report.ok ? 0 : 1;

@@ -18,5 +18,5 @@ export async function shutdown(app: FastifyInstance, ctx: AppContext, inFlight: 
   app.server.closeAllConnections();
   await closed;
   await Promise.all([ctx.telemetry.flush(), ctx.router.flush()]);
-  await ctx.remote.close();
+  await Promise.all([ctx.remote.close(), ctx.local.close()]);
 }

@@ -112,7 +112,11 @@ export function seeNative(body: Json): Seen {
   const system = typeof body.system === 'string' ? body.system : textOf(body.system);
   return {
     system,
-    lastUserText: content.filter((b) => b.type === 'text').map((b) => String(b.text)).join('\n'),
+    // Claude Code puts <system-reminder> blocks before the prompt; a model answers the prompt.
+    lastUserText: content
+      .filter((b) => b.type === 'text' && !String(b.text).startsWith('<system-reminder>'))
+      .map((b) => String(b.text))
+      .join('\n'),
     toolResults: content.filter((b) => b.type === 'tool_result').map((b) => textOf(b.content)),
     toolNames: Array.isArray(body.tools) ? (body.tools as Json[]).map((t) => String(t.name)) : [],
     wantsJson: system.includes('JSON schema'),

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { CachedProbe, componentStatus, judgeRemote, probeHttp, type ComponentStatus } from '../../backends/health.js';
+import { CachedProbe, componentStatus, probeRemote, type ComponentStatus } from '../../backends/health.js';
 import type { AppContext } from '../context.js';
 
 export interface Readiness {
@@ -12,7 +12,7 @@ export interface Readiness {
 export function remoteProbe(ctx: AppContext): CachedProbe {
   const url = ctx.remote.origin + ctx.remote.pathFor('/v1/models');
   return new CachedProbe(
-    () => probeHttp(ctx.remote.dispatcher, url, { timeoutMs: 5_000 }, judgeRemote(ctx.config.remote.url)),
+    () => probeRemote(ctx.remote.dispatcher, ctx.config.remote.url, url),
     ctx.config.local.healthCacheMs,
     () => ctx.now().getTime(),
   );
