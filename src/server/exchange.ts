@@ -1,7 +1,7 @@
 import type { RequestKind } from '../config/schema.js';
 import { emptySummary, type AnswerSummary } from '../anthropic/usage.js';
 import type { Decision, Estimate } from '../routing/types.js';
-import type { Route, TelemetryEvent } from '../telemetry/event.js';
+import { isTokenCount, type Route, type TelemetryEvent } from '../telemetry/event.js';
 import { seedTimestamp } from '../telemetry/json-line.js';
 import type { PriceTable } from '../telemetry/pricing.js';
 
@@ -51,7 +51,7 @@ export class Exchange {
    */
   private costs(prices: PriceTable, kind: RequestKind): { costUsd: number | null; costSavedUsd: number | null; tokensSaved: number } {
     const usage = this.summary.usage;
-    if (kind === 'count' || this.path.endsWith('/count_tokens')) return { costUsd: 0, costSavedUsd: 0, tokensSaved: 0 };
+    if (isTokenCount({ kind, path: this.path })) return { costUsd: 0, costSavedUsd: 0, tokensSaved: 0 };
     if (this.route === 'remote') {
       const costUsd = usage ? prices.costOf(this.summary.servedModel ?? this.model, usage) : this.success ? null : 0;
       return { costUsd, costSavedUsd: 0, tokensSaved: 0 };

@@ -1,4 +1,4 @@
-import type { Route } from './event.js';
+import { isTokenCount, type Route } from './event.js';
 
 /** The fields of one event line that statistics use, checked and normalised. */
 export interface RecordedEvent {
@@ -96,7 +96,7 @@ function recordedEvent(m: Json, route: Route): RecordedEvent | null {
     reason: m.reason,
     fallbackReason: isObject(fallback) ? (fallback.reason as string) : null,
     model: m.model,
-    kind: typeof m.kind === 'string' ? m.kind : 'other',
+    kind: isTokenCount({ kind: String(m.kind), path: String(m.path) }) ? 'count' : typeof m.kind === 'string' ? m.kind : 'other',
     success: m.success,
     inputTokens: input,
     outputTokens: output,

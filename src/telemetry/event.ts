@@ -51,3 +51,8 @@ export interface TelemetryEvent {
 }
 
 export type { Usage };
+
+/** Token counting (count_tokens) is free on Anthropic: it costs nothing, saves nothing, and bills no tokens. */
+export function isTokenCount(metadata: { kind: string; path: string }): boolean {
+  return metadata.kind === 'count' || metadata.path.endsWith('/count_tokens');
+}

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { TelemetryEvent } from './event.js';
+import { isTokenCount, type TelemetryEvent } from './event.js';
 
 const PREFIX = 'claude_proxy_';
 // From a cached local answer (milliseconds) to a long remote generation (minutes).
@@ -66,7 +66,7 @@ export class ProxyMetrics {
     this.requests.inc({ route, reason: m.reason, status: String(m.status) });
     this.duration.observe({ route }, m.latency_ms / 1000);
     if (m.ttfb_ms !== null) this.ttfb.observe({ route }, m.ttfb_ms / 1000);
-    if (m.kind !== 'count') {
+    if (!isTokenCount(m)) {
       const types = { input: m.input_tokens, output: m.output_tokens, cache_read: m.cache_read_input_tokens, cache_creation: m.cache_creation_input_tokens };
       for (const [type, value] of Object.entries(types)) if (value) this.tokens.inc({ route, type }, value);
     }

@@ -155,7 +155,7 @@ describe('auto-refresh', () => {
       await client.messages.create({ model: 'claude-haiku-5-5', max_tokens: 50, messages: [{ role: 'user', content: 'One more.' }] }, { headers: { 'x-claude-proxy-route': 'remote' } });
       await eventually(() => proxy.events.length === 4);
       await tab.clock.fastForward(10_000);
-      await tab.waitForFunction(() => document.querySelectorAll('#recent tbody tr').length === 4);
+      await expect.poll(() => tab.locator('#recent tbody tr').count()).toBe(4);
       expect(await tab.locator('#recent tbody tr:first-child td:nth-child(4)').textContent()).toBe('claude-haiku-5-5');
     } finally {
       await tab.close();
