@@ -99,13 +99,12 @@ class LocalRoute implements LocalLeg {
       throw error;
     }
     const [first, ...rest] = held as [StreamEvent, ...StreamEvent[]];
-    const adapter = this.adapter;
     return {
       first,
       rest: replay(rest, events),
       backend: this.backend,
       get usageEstimated() {
-        return normalizer.estimated || adapter.kind === 'coordinator';
+        return normalizer.estimated;
       },
       notes,
     };
