@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
 const defaultAnswer = (prompt: string): string =>
   prompt.includes('JSON schema') ? '```json\n{"title": "Coordinator title"}\n```' : `Coordinator answer (${prompt.length} chars of prompt).`;
 
-export type CoordinatorFault = 'http500' | 'no-response' | 'hang';
+export type CoordinatorFault = 'http400' | 'http500' | 'no-response' | 'hang';
 
 export class FakeCoordinator {
   readonly upstream: FakeUpstream;
@@ -57,7 +57,7 @@ export class FakeCoordinator {
     const body = JSON.parse(req.body.toString('utf8')) as Json;
     this.queries.push(body);
     const prompt = typeof body.prompt === 'string' ? body.prompt : typeof body.query === 'string' ? body.query : '';
-    if (prompt === '') return json(res, 400, { error: 'query required' });
+    if (prompt === '' || this.fault === 'http400') return json(res, 400, { error: 'query required' });
     if (this.fault === 'http500') return json(res, 500, { error: 'route_query_failed', detail: 'llama.cpp unreachable' });
     if (this.fault === 'hang') return void (await req.closed);
     const results = [{ id: 1, content: 'a search hit', score: 0.8 }];

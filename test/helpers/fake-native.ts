@@ -39,7 +39,7 @@ export const defaultBrain: Brain = (seen) => {
   return { blocks: [{ type: 'text', text: `Local answer to: ${seen.lastUserText.slice(0, 200)}` }] };
 };
 
-export type NativeFault = 'http500' | 'hang' | 'malformed-sse' | 'malformed-sse-late' | 'cut-early' | 'cut-late' | 'stall-late' | 'invalid-tool-json' | 'error-event' | 'no-usage';
+export type NativeFault = 'http500' | 'hang' | 'malformed-sse' | 'malformed-sse-late' | 'cut-early' | 'cut-at-block-start' | 'cut-late' | 'stall-late' | 'invalid-tool-json' | 'error-event' | 'no-usage';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -251,6 +251,7 @@ export class FakeNative {
     for (const [index, block] of content.entries()) {
       if (block.type === 'text') {
         send({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+        if (fault === 'cut-at-block-start') return void res.destroy();
         for (const piece of pieces(String(block.text), 5)) send({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
         if (fault === 'cut-late' || fault === 'stall-late' || fault === 'malformed-sse-late') await this.lateGate;
         if (fault === 'cut-late') return void res.destroy();

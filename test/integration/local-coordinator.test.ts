@@ -91,6 +91,7 @@ describe('coordinator failures fall back to the remote route', () => {
   }
 
   it.each<[CoordinatorFault, string]>([
+    ['http400', 'http_error'],
     ['http500', 'http_error'],
     ['no-response', 'malformed'],
   ])('%s → %s', async (fault, reason) => {

@@ -98,6 +98,7 @@ describe('native backend faults', () => {
       ['http500', 'http_error'],
       ['malformed-sse', 'malformed'],
       ['cut-early', 'interrupted'],
+      ['cut-at-block-start', 'interrupted'],
       ['invalid-tool-json', 'invalid_tool_json'],
       ['error-event', 'http_error'],
     ])('%s → fallback (%s)', async (fault, reason) => {

@@ -92,7 +92,7 @@ class LocalRoute implements LocalLeg {
         const next = await events.next();
         if (next.done) throw new LocalFailure('malformed', 'the answer ended before it began');
         held.push(next.value);
-        if (next.value.type !== 'message_start' && next.value.type !== 'ping') break;
+        if (next.value.type !== 'message_start' && next.value.type !== 'ping' && next.value.type !== 'content_block_start') break;
       }
     } catch (error) {
       await events.return(undefined);
