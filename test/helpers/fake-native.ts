@@ -178,6 +178,11 @@ export class FakeNative {
     return this.upstream.received;
   }
 
+  /** The API calls it received (POSTs), without the proxy's health probes (GETs). */
+  get calls(): Received[] {
+    return this.upstream.received.filter((r) => r.method === 'POST');
+  }
+
   async start(): Promise<this> {
     await this.upstream.start();
     return this;

@@ -70,7 +70,8 @@ describe('a Claude-Code-shaped main request on the strict native backend', () =>
     expect(native.rejected).toEqual([]);
     expect(native.accepted).toHaveLength(1);
 
-    const got = native.received[0]!;
+    const got = native.calls[0]!;
+    expect(got.url).toBe('/v1/messages');
     for (const name of Object.keys(got.headers)) expect(OWN_HEADERS.has(name), `header ${name}`).toBe(true);
     expect(got.headers['x-api-key']).toBe(LOCAL_KEY);
     expect(got.headers.authorization).toBe(`Bearer ${LOCAL_KEY}`);
@@ -150,7 +151,7 @@ describe('count_tokens on the local route', () => {
     };
     native.countTokens = true;
     const counted = await count();
-    const asked = native.received.find((r) => r.url === '/v1/messages/count_tokens');
+    const asked = native.calls.find((r) => r.url === '/v1/messages/count_tokens');
     expect(asked).toBeDefined();
     expect(counted).toBe(Math.ceil(asked!.body.length / 4));
     native.countTokens = false;

@@ -46,7 +46,7 @@ describe.each([false, true])('the coordinator adapter (stream: %s)', (stream) =>
     expect(message.usage.input_tokens).toBeGreaterThan(0);
     expect(message.usage.output_tokens).toBeGreaterThan(0);
     expect(coordinator.queries).toEqual([{ prompt: 'What is NixOS?', generate_response: true, prefer_local: true, context: { client: 'claude-api-proxy', max_tokens: 500 } }]);
-    const got = coordinator.received[0]!;
+    const got = coordinator.calls[0]!;
     expect(got.headers['x-api-key']).toBe(KEY);
     expect(got.headers.authorization).toBeUndefined();
     const event = await eventually(() => proxy.events[before]);
@@ -106,7 +106,7 @@ describe('coordinator failures fall back to the remote route', () => {
     const { route, event } = await send(mainRequest('Explain the build.', { model: ALIAS }));
     expect(route).toBe('remote');
     expect(event.metadata.fallback).toEqual({ from: 'local', reason: 'context_overflow' });
-    expect(coordinator.received).toHaveLength(0);
+    expect(coordinator.calls).toHaveLength(0);
   });
 
   it('a wrong key (401) is a clear failure, then fallback', async () => {
@@ -117,7 +117,7 @@ describe('coordinator failures fall back to the remote route', () => {
       await res.body.text();
       const event = await eventually(() => keyless.events[before]);
       expect(event.metadata.fallback).toEqual({ from: 'local', reason: 'http_error' });
-      expect(coordinator.received[0]!.headers['x-api-key']).toBeUndefined();
+      expect(coordinator.calls[0]!.headers['x-api-key']).toBeUndefined();
     } finally {
       await keyless.close();
     }

@@ -65,7 +65,7 @@ describe('retrieved context', () => {
     const body = mainRequest('How are flake inputs pinned?', { model: ALIAS });
     expect(await send(body)).toEqual({ status: 200, route: 'remote' });
     expect(aidb.searches).toHaveLength(1);
-    expect(native.received[0]!.body.toString('utf8')).toContain(MARKER);
+    expect(native.calls[0]!.body.toString('utf8')).toContain(MARKER);
     expect(remote.received).toHaveLength(2);
     expect(remote.received[1]!.body.toString('utf8')).toBe(JSON.stringify(body));
   });
@@ -73,7 +73,7 @@ describe('retrieved context', () => {
   it('is not searched for a turn that only carries tool results', async () => {
     expect(await send({ ...toolResultRequest('List the files.'), model: ALIAS })).toEqual({ status: 200, route: 'local' });
     expect(aidb.searches).toHaveLength(0);
-    expect(native.received[0]!.body.toString('utf8')).not.toContain(MARKER);
+    expect(native.calls[0]!.body.toString('utf8')).not.toContain(MARKER);
   });
 
   it.each([
@@ -84,6 +84,6 @@ describe('retrieved context', () => {
     expect(await send(mainRequest('How are flake inputs pinned?', { model: ALIAS }))).toEqual({ status: 200, route: 'local' });
     expect(aidb.searches).toHaveLength(1);
     expect(native.accepted).toHaveLength(1);
-    expect(native.received[0]!.body.toString('utf8')).not.toContain(MARKER);
+    expect(native.calls[0]!.body.toString('utf8')).not.toContain(MARKER);
   });
 });

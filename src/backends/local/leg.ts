@@ -85,7 +85,8 @@ class LocalRoute implements LocalLeg {
       model: this.deps.config.local.model,
     });
     const events = this.normalized(this.adapter.stream(prepared, signal), normalizer, signal);
-    // Hold the opening events until real content is ready, so a failure up to there can still fall back.
+    // Hold the opening events until the first content delta (a tool call: until it is complete), so a
+    // failure up to there can still fall back.
     const held: StreamEvent[] = [];
     try {
       for (;;) {
