@@ -140,6 +140,30 @@ describe.each([
       expect(message.content[0]?.type === 'text' && message.content[0].text.length).toBeLessThanOrEqual(20);
     });
 
+    it('counts usage the backend does not report, and marks it estimated', async () => {
+      fake.fault = 'no-usage';
+      const before = proxy.events.length;
+      const message = await ask({ model: ALIAS, max_tokens: 200, messages: [{ role: 'user', content: 'What is NixOS?' }] }, stream);
+      expectWellFormed(message);
+      const event = await eventually(() => proxy.events[before]);
+      expect(event.metadata).toMatchObject({ routing_decision: 'local', usage_estimated: true, input_tokens: message.usage.input_tokens, output_tokens: message.usage.output_tokens });
+    });
+
+    it('returns the backend reasoning as thinking only when the client asked for it', async () => {
+      fake.brain = () => ({ blocks: [{ type: 'thinking', thinking: 'Nix is a package manager.' }, { type: 'text', text: 'An OS built on Nix.' }] });
+      if (fake instanceof FakeOpenAi) {
+        fake.reasoning = 'Nix is a package manager.';
+        fake.brain = () => ({ blocks: [{ type: 'text', text: 'An OS built on Nix.' }] });
+      }
+      const question = { model: ALIAS, max_tokens: 2000, messages: [{ role: 'user' as const, content: 'What is NixOS?' }] };
+      const withThinking = await ask({ ...question, thinking: { type: 'enabled', budget_tokens: 1024 } }, stream);
+      expect(withThinking.content.map((b) => b.type)).toEqual(['thinking', 'text']);
+      const block = withThinking.content[0];
+      expect(block?.type === 'thinking' && [block.thinking, block.signature]).toEqual(['Nix is a package manager.', `claude-api-proxy:local:${kind}`]);
+      const without = await ask(question, stream);
+      expect(without.content).toEqual([{ type: 'text', text: 'An OS built on Nix.' }]);
+    });
+
     it('answers the session-title request with JSON matching its schema', async () => {
       // The SDK refuses non-streaming calls with Claude Code's 32000 max_tokens; the shape is otherwise the same.
       const body = { ...titleRequest('Fix the flaky login test'), model: ALIAS, stream: false, max_tokens: 1024 } as unknown as Params;
