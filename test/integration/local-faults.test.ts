@@ -134,6 +134,24 @@ describe('native backend faults', () => {
     });
   });
 
+  it('a client that goes away mid-answer closes the backend request at once', async () => {
+    native.fault = 'stall-late';
+    native.brain = () => ({ blocks: [{ type: 'text', text: 'An answer nobody waits for.' }] });
+    const before = proxy.events.length;
+    const abort = new AbortController();
+    const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: body(true), signal: abort.signal });
+    let text = '';
+    for await (const chunk of res.body) {
+      text += String(chunk);
+      if (text.includes('text_delta')) break;
+    }
+    abort.abort();
+    const call = native.calls[0]!;
+    await call.closed;
+    const event = await eventually(() => proxy.events[before]);
+    expect(event.metadata).toMatchObject({ routing_decision: 'local', success: false });
+  });
+
   it('without any credentials the client gets 529 overloaded_error naming the local backend', async () => {
     native.fault = 'http500';
     const result = await call(proxy, body(true), {});
