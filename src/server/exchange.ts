@@ -21,6 +21,8 @@ export class Exchange {
   ttfbMs: number | null = null;
   stream = false;
   queryText: string | undefined;
+  /** What preparing the local request did (tools stripped, RAG used, fields dropped). */
+  preparation: Record<string, unknown> | null = null;
 
   constructor(
     readonly id: string,
@@ -101,6 +103,7 @@ export class Exchange {
         ttfb_ms: this.ttfbMs,
         cost_usd: costUsd,
         cost_saved_usd: costSavedUsd,
+        preparation: this.preparation,
         ...(this.queryText !== undefined ? { query_text: this.queryText } : {}),
       },
     };

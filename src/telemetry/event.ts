@@ -40,6 +40,8 @@ export interface ProxyMetadata extends SeedMetadata {
   ttfb_ms: number | null;
   cost_usd: number | null;
   cost_saved_usd: number | null;
+  /** Local route only: what preparation changed (tools stripped, RAG, dropped fields); never prompt text. */
+  preparation: Record<string, unknown> | null;
   query_text?: string;
 }
 

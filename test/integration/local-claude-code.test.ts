@@ -112,6 +112,26 @@ describe('a Claude-Code-shaped main request on the strict native backend', () =>
     const event = await eventually(() => proxy.events[before]);
     expect(event.metadata).toMatchObject({ routing_decision: 'local', backend: 'local:anthropic', success: true, usage_estimated: false, model_served: native.model });
     expect(event.metadata.input_tokens).toBeGreaterThan(1000);
+    expect(event.metadata.preparation).toMatchObject({ tools: 'passed', billing_block_removed: true, system_turns_folded: 1 });
+  });
+
+  it('records in telemetry that tools were stripped to fit a small window', async () => {
+    const small = await startProxy(
+      { remote: { url: remote.url }, local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 8192, maxOutputTokens: 1024, aliases: [ALIAS] }, rag: { enabled: false } },
+      { secrets: { localApiKey: LOCAL_KEY } },
+    );
+    try {
+      const res = await request(`${small.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('Explain the build.', { model: ALIAS })) });
+      await res.body.text();
+      const event = await eventually(() => small.events[0]);
+      expect(event.metadata.routing_decision).toBe('local');
+      expect(event.metadata.preparation).toMatchObject({ tools: 'stripped' });
+      const sent = JSON.parse(native.calls.at(-1)!.body.toString('utf8')) as MessagesRequest;
+      expect(sent.tools).toBeUndefined();
+      expect(sent.messages.length).toBeGreaterThan(0);
+    } finally {
+      await small.close();
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { sendApiError } from '../reply.js';
 import { MessageAccumulator } from '../../anthropic/accumulate.js';
 import { SSE_HEADERS, SseWriter } from '../../anthropic/sse-writer.js';
 import { observeEvent, observeJsonMessage } from '../../anthropic/usage.js';
-import type { MessagesRequest, StreamEvent } from '../../anthropic/types.js';
+import type { MessagesRequest, StreamEvent, Usage } from '../../anthropic/types.js';
 import { parseMessagesBody } from '../../anthropic/validate.js';
 import { LocalFailure, type LocalAnswer } from '../../backends/local/types.js';
 import { withoutLocalThinking } from '../../backends/local/history.js';
@@ -131,6 +131,7 @@ async function serveLocalMessage(ctx: AppContext, request: FastifyRequest, excha
   }
   exchange.backend = answer.backend;
   exchange.usageEstimated = answer.usageEstimated;
+  exchange.preparation = answer.notes;
   request.log.info({ backend: answer.backend, ...answer.notes }, 'local request prepared');
   const events = withFirst(answer);
 
@@ -208,6 +209,12 @@ async function* withFirst(answer: LocalAnswer): AsyncGenerator<StreamEvent> {
   }
 }
 
+/** Everything the prompt cost, cached or not: what the request estimate is compared with. */
+function promptTokens(usage: Usage | null): number | null {
+  if (!usage) return null;
+  return usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+}
+
 function record(ctx: AppContext, request: FastifyRequest, exchange: Exchange, body: MessagesRequest): void {
   const decision = exchange.decision;
   if (decision) {
@@ -216,7 +223,8 @@ function record(ctx: AppContext, request: FastifyRequest, exchange: Exchange, bo
       route: exchange.route,
       sessionId: typeof request.headers['x-claude-code-session-id'] === 'string' ? request.headers['x-claude-code-session-id'] : null,
       model: body.model,
-      inputTokens: exchange.summary.usage?.input_tokens ?? null,
+      inputTokens: promptTokens(exchange.summary.usage),
+      usageEstimated: exchange.usageEstimated,
       toolUseIds: exchange.summary.toolUseIds,
     });
   }
