@@ -1,6 +1,6 @@
-// The real Claude Code CLI through the proxy, local route to the strict native fake. Runs when
-// CLAUDE_CODE_BIN names the CLI (e.g. node_modules/@anthropic-ai/claude-code-linux-x64/claude of a
-// scratch install); skipped otherwise, since the CLI is not a dependency of this project.
+// The real Claude Code CLI through the proxy, local route to the strict native fake.
+// Run with `CLAUDE_CODE_BIN=<path of the claude binary> npm run test:claude-code` (e.g. the
+// node_modules/@anthropic-ai/claude-code-linux-x64/claude of a scratch install); not part of `npm test`.
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,7 +22,9 @@ interface Result {
   usage: { input_tokens: number; output_tokens: number };
 }
 
-describe.skipIf(!CLI)('the real Claude Code CLI on the local route', () => {
+if (!CLI) throw new Error('set CLAUDE_CODE_BIN to the claude binary');
+
+describe('the real Claude Code CLI on the local route', () => {
   let native: FakeNative;
   let proxy: RunningProxy;
   let home: string;
