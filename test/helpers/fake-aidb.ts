@@ -1,9 +1,10 @@
 // AIDB: POST /vector/search {query, limit, project?} → {results:[…], limit}; GET /health. It records
 // every query, and can be slow (past the proxy's timeout) or failing.
 
+import { FakeService } from './fake-service.js';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FakeUpstream, type Received } from './fake-anthropic.js';
+import type { Received } from './fake-anthropic.js';
 import { json } from './fake-native.js';
 
 type Json = Record<string, unknown>;
@@ -14,8 +15,7 @@ export interface Doc {
   content: string;
 }
 
-export class FakeAidb {
-  readonly upstream: FakeUpstream;
+export class FakeAidb extends FakeService {
   readonly searches: Json[] = [];
   docs: Doc[] = [
     { title: 'Flake inputs', relative_path: 'docs/flakes.md', content: 'AIDB-CONTEXT-MARKER: the stack pins nixpkgs in flake.lock.' },
@@ -23,34 +23,13 @@ export class FakeAidb {
   ];
   mode: 'ok' | 'slow' | 'error' = 'ok';
 
-  constructor() {
-    this.upstream = new FakeUpstream((req, res) => this.handle(req, res));
-  }
-
-  get url(): string {
-    return this.upstream.url;
-  }
-
-  get received(): Received[] {
-    return this.upstream.received;
-  }
-
-  async start(): Promise<this> {
-    await this.upstream.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.upstream.stop();
-  }
-
   reset(): void {
     this.searches.length = 0;
     this.upstream.received.length = 0;
     this.mode = 'ok';
   }
 
-  private async handle(req: Received, res: ServerResponse): Promise<void> {
+  protected async handle(req: Received, res: ServerResponse): Promise<void> {
     const path = req.url.split('?')[0];
     if (req.method === 'GET' && path === '/health') return json(res, 200, { status: 'ok', database: 'ok', redis: 'ok', pgvector: 'ok', llama_cpp: 'ok' });
     if (req.method !== 'POST' || path !== '/vector/search') return json(res, 404, { detail: 'Not Found' });

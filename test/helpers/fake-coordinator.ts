@@ -2,8 +2,9 @@
 // returns search hits only (its default), with HYBRID_API_KEY set it wants X-API-Key, and it can be
 // told to fail the way the real one does (400 query required, 500 route_query_failed).
 
+import { FakeService } from './fake-service.js';
 import type { ServerResponse } from 'node:http';
-import { FakeUpstream, type Received } from './fake-anthropic.js';
+import type { Received } from './fake-anthropic.js';
 import { json } from './fake-native.js';
 
 type Json = Record<string, unknown>;
@@ -14,37 +15,14 @@ const defaultAnswer = (prompt: string): string =>
 
 export type CoordinatorFault = 'http400' | 'http500' | 'no-response' | 'hang';
 
-export class FakeCoordinator {
-  readonly upstream: FakeUpstream;
+export class FakeCoordinator extends FakeService {
   readonly queries: Json[] = [];
   /** The answer text for a prompt. */
   answer = defaultAnswer;
   fault: CoordinatorFault | null = null;
 
   constructor(readonly key: string | null = null) {
-    this.upstream = new FakeUpstream((req, res) => this.handle(req, res));
-  }
-
-  get url(): string {
-    return this.upstream.url;
-  }
-
-  get received(): Received[] {
-    return this.upstream.received;
-  }
-
-  /** The API calls it received (POSTs), without the proxy's health probes (GETs). */
-  get calls(): Received[] {
-    return this.upstream.received.filter((r) => r.method === 'POST');
-  }
-
-  async start(): Promise<this> {
-    await this.upstream.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.upstream.stop();
+    super();
   }
 
   reset(): void {
@@ -54,7 +32,7 @@ export class FakeCoordinator {
     this.answer = defaultAnswer;
   }
 
-  private async handle(req: Received, res: ServerResponse): Promise<void> {
+  protected async handle(req: Received, res: ServerResponse): Promise<void> {
     const path = req.url.split('?')[0];
     if (req.method === 'GET' && path === '/health') return json(res, 200, { status: 'healthy', service: 'hybrid-coordinator', collections: ['docs'] });
     if (this.key !== null && req.headers['x-api-key'] !== this.key) return json(res, 401, { error: 'unauthorized' });

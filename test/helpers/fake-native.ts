@@ -2,8 +2,9 @@
 // block types it does not know, answers from a scripted "brain", streams in small pieces, reports
 // real usage, and can misbehave on request (faults).
 
+import { FakeService } from './fake-service.js';
 import type { ServerResponse } from 'node:http';
-import { FakeUpstream, type Received } from './fake-anthropic.js';
+import type { Received } from './fake-anthropic.js';
 
 export type ReplyBlock = { type: 'text'; text: string } | { type: 'tool_use'; name: string; input: unknown; id?: string } | { type: 'thinking'; thinking: string };
 
@@ -148,8 +149,7 @@ export function limitReply(reply: Reply, maxTokens: number): Reply {
 /** A string cut into small pieces, as a model streams it. */
 export const pieces = (text: string, size = 3): string[] => text.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [];
 
-export class FakeNative {
-  readonly upstream: FakeUpstream;
+export class FakeNative extends FakeService {
   /** Bodies the fake accepted, parsed. */
   readonly accepted: Json[] = [];
   /** Why bodies were rejected. */
@@ -163,33 +163,11 @@ export class FakeNative {
   constructor(
     readonly options: { model?: string; maxTokens?: number; key?: string } = {},
   ) {
-    this.upstream = new FakeUpstream((req, res) => this.handle(req, res));
+    super();
   }
 
   get model(): string {
     return this.options.model ?? 'qwen-native';
-  }
-
-  get url(): string {
-    return this.upstream.url;
-  }
-
-  get received(): Received[] {
-    return this.upstream.received;
-  }
-
-  /** The API calls it received (POSTs), without the proxy's health probes (GETs). */
-  get calls(): Received[] {
-    return this.upstream.received.filter((r) => r.method === 'POST');
-  }
-
-  async start(): Promise<this> {
-    await this.upstream.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.upstream.stop();
   }
 
   /** Makes a late fault wait until the caller has seen the first text; returns the release. */
@@ -208,7 +186,7 @@ export class FakeNative {
     this.fault = null;
   }
 
-  private async handle(req: Received, res: ServerResponse): Promise<void> {
+  protected async handle(req: Received, res: ServerResponse): Promise<void> {
     if (this.options.key && req.headers['x-api-key'] !== this.options.key) return json(res, 401, { type: 'error', error: { type: 'authentication_error', message: 'invalid key' } });
     const path = req.url.split('?')[0];
     if (req.method === 'GET' && path === '/v1/models') return json(res, 200, { object: 'list', data: [{ id: this.model, object: 'model' }] });

@@ -3,8 +3,9 @@
 // pieces and tool-call arguments in many small fragments with several calls interleaved, and
 // reports usage only when asked (stream_options.include_usage).
 
+import { FakeService } from './fake-service.js';
 import type { ServerResponse } from 'node:http';
-import { FakeUpstream, type Received } from './fake-anthropic.js';
+import type { Received } from './fake-anthropic.js';
 import { defaultBrain, fakeTokens, json, limitReply, pieces, type Brain, type Reply, type Seen } from './fake-native.js';
 
 type Json = Record<string, unknown>;
@@ -65,8 +66,7 @@ function seeChat(body: Json): Seen {
   };
 }
 
-export class FakeOpenAi {
-  readonly upstream: FakeUpstream;
+export class FakeOpenAi extends FakeService {
   readonly accepted: Json[] = [];
   readonly rejected: string[] = [];
   brain: Brain = defaultBrain;
@@ -77,29 +77,7 @@ export class FakeOpenAi {
   private cutGate: Promise<void> = Promise.resolve();
 
   constructor(readonly model = 'qwen-openai') {
-    this.upstream = new FakeUpstream((req, res) => this.handle(req, res));
-  }
-
-  get url(): string {
-    return this.upstream.url;
-  }
-
-  get received(): Received[] {
-    return this.upstream.received;
-  }
-
-  /** The API calls it received (POSTs), without the proxy's health probes (GETs). */
-  get calls(): Received[] {
-    return this.upstream.received.filter((r) => r.method === 'POST');
-  }
-
-  async start(): Promise<this> {
-    await this.upstream.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.upstream.stop();
+    super();
   }
 
   /** Makes the cut wait until the caller has seen the first text; returns the release. */
@@ -119,7 +97,7 @@ export class FakeOpenAi {
     this.reasoning = null;
   }
 
-  private async handle(req: Received, res: ServerResponse): Promise<void> {
+  protected async handle(req: Received, res: ServerResponse): Promise<void> {
     const path = req.url.split('?')[0];
     if (req.method === 'GET' && path === '/v1/models') return json(res, 200, { object: 'list', data: [{ id: this.model, object: 'model' }] });
     if (req.method !== 'POST' || path !== '/v1/chat/completions') return json(res, 404, { error: { message: 'not found' } });
