@@ -100,9 +100,12 @@ stdenv.mkDerivation {
   # The test suite starts real servers on loopback ports.
   doCheck = true;
   __darwinAllowLocalNetworking = true;
+  # Everything but test/e2e: the dashboard test drives Debian's Chromium and the Claude Code test
+  # the real CLI, neither of which is in the build sandbox (CI runs the dashboard test).
   checkPhase = ''
     runHook preCheck
-    npm test
+    npm run typecheck
+    npx vitest run --exclude 'test/e2e/**'
     runHook postCheck
   '';
 
