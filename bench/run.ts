@@ -1,0 +1,448 @@
+// `npm run bench`: every target in one run, against the same fake upstream, reported as ratios.
+// Options: --quick (shorter cells), --rounds N (best of N per cell), --profile DIR (CPU profile of the proxy),
+// --out FILE (default bench/RESULTS.md).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { request } from 'undici';
+import { resolveConfig } from '../src/config/load.js';
+import { parseMessagesBody } from '../src/anthropic/validate.js';
+import { createRouter } from '../src/routing/router.js';
+import type { LoadSpec, StreamResult, ThroughputResult } from './load.js';
+import { benchRequest, SIZES, type Size } from './requests.js';
+import { summarize, type Summary } from './stats.js';
+import { DELTAS } from './upstream.js';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const CLI = here('../src/cli.js');
+const CHILD = here('./child.js');
+const LOAD = here('./load.js');
+const REPO = here('../../');
+
+const { values: options } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string', default: '2' }, profile: { type: 'string' }, out: { type: 'string', default: join(REPO, 'bench', 'RESULTS.md') } },
+});
+const ROUNDS = Number(options.rounds);
+const CELL = options.quick ? { warmupMs: 500, durationMs: 1500 } : { warmupMs: 1000, durationMs: 3000 };
+/** Load on every target before any cell is measured, so that no target is measured before the JIT warmed it. */
+const WARMUP_MS = options.quick ? 1000 : 2500;
+const STREAMS = options.quick ? { plain: 60, spaced: 10 } : { plain: 200, spaced: 30 };
+const STARTS = options.quick ? 3 : 5;
+/** Events the fake Anthropic upstream sends per streamed answer. */
+const EVENTS_PER_STREAM = DELTAS + 6;
+
+type TargetName = 'direct' | 'pipe' | 'pipe+parse' | 'proxy remote' | 'proxy local (openai)';
+interface Target {
+  name: TargetName;
+  url: string;
+  model: string;
+  pid: number | null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const children = new Set<ChildProcess>();
+function launch(args: string[], stderrFd?: number): ChildProcess {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', stderrFd ?? 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.includes('\n')) resolve(text.split('\n')[0]!);
+    });
+    child.once('exit', (code) => reject(new Error(`child exited (${code}) before it was ready`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function rssMb(pid: number | null): Promise<number | null> {
+  if (pid === null) return null;
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Polls with a real request until the first one is served; milliseconds since `startedAt`. */
+async function firstServed(url: string, model: string, startedAt: number): Promise<number> {
+  const { body, headers } = benchRequest('20kB', { model, stream: false });
+  for (;;) {
+    try {
+      const res = await request(`${url}/v1/messages?beta=true`, { method: 'POST', headers, body, reset: true });
+      await res.body.dump();
+      if (res.statusCode === 200) return performance.now() - startedAt;
+    } catch {
+      // not listening yet
+    }
+    await sleep(2);
+  }
+}
+
+interface Instance {
+  child: ChildProcess;
+  startupMs: number;
+}
+
+async function startPipe(role: 'pipe' | 'pipe-parse', upstream: string): Promise<Instance & { url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const startedAt = performance.now();
+  const child = launch([CHILD, role, upstream, String(port)]);
+  const startupMs = await firstServed(url, 'claude-opus-5-5', startedAt);
+  return { child, startupMs, url };
+}
+
+async function proxyConfig(dir: string, upstream: string, port: number): Promise<string> {
+  const file = join(dir, `proxy-${port}.yaml`);
+  await writeFile(
+    file,
+    [
+      'listen:',
+      `  port: ${port}`,
+      'remote:',
+      `  url: ${upstream}`,
+      'local:',
+      '  kind: openai',
+      `  url: ${upstream}`,
+      '  model: bench-local',
+      '  contextWindow: 200000',
+      '  maxOutputTokens: 4096',
+      '  aliases: [claude-local]',
+      'rag:',
+      '  enabled: false',
+      'routing:',
+      '  rules:',
+      '    - name: bench-remote',
+      '      match: { model: "claude-opus-*" }',
+      '      route: remote',
+      'telemetry:',
+      `  dir: ${join(dir, 'telemetry')}`,
+      'state:',
+      `  dir: ${join(dir, 'state')}`,
+      'log:',
+      '  level: info',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+async function startProxy(dir: string, upstream: string, profileDir?: string): Promise<Instance & { url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = await proxyConfig(dir, upstream, port);
+  const log = await open(join(dir, `proxy-${port}.log`), 'a');
+  const startedAt = performance.now();
+  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = launch([...flags, CLI, 'serve', '--config', config], log.fd);
+  child.once('exit', () => void log.close());
+  const startupMs = await firstServed(url, 'claude-opus-5-5', startedAt);
+  return { child, startupMs, url };
+}
+
+async function load<T>(spec: LoadSpec, samplePid: number | null = null): Promise<{ result: T; peakRssMb: number | null }> {
+  const child = launch([LOAD, JSON.stringify(spec)]);
+  let peak: number | null = null;
+  const sampler = setInterval(() => {
+    void rssMb(samplePid).then((mb) => {
+      if (mb !== null) peak = Math.max(peak ?? 0, mb);
+    });
+  }, 50);
+  try {
+    return { result: JSON.parse(await firstLine(child)) as T, peakRssMb: peak };
+  } finally {
+    clearInterval(sampler);
+    await stop(child);
+  }
+}
+
+async function routeOf(target: Target): Promise<string> {
+  const { body, headers } = benchRequest('20kB', { model: target.model, stream: false });
+  const res = await request(`${target.url}/v1/messages?beta=true`, { method: 'POST', headers, body });
+  await res.body.dump();
+  return `${res.statusCode} ${String(res.headers['x-claude-proxy-route'] ?? '-')}/${String(res.headers['x-claude-proxy-reason'] ?? '-')}`;
+}
+
+function decisionTimes(size: Size): { decide: Summary; parse: Summary } {
+  const config = resolveConfig(
+    { local: { kind: 'openai', aliases: ['claude-local'], contextWindow: 200_000 }, routing: { rules: [{ name: 'bench-remote', match: { model: 'claude-opus-*' }, route: 'remote' }] } },
+    { HOME: tmpdir() },
+  );
+  const router = createRouter(config, { local: { enabled: true, healthy: () => true } });
+  const samples = { decide: [] as number[], parse: [] as number[] };
+  for (const model of ['claude-opus-5-5', 'claude-sonnet-5-5', 'claude-local']) {
+    const { body, headers } = benchRequest(size, { model, stream: true });
+    for (let i = 0; i < 3000; i++) {
+      const t0 = performance.now();
+      const parsed = parseMessagesBody(body, false);
+      const t1 = performance.now();
+      router.decide({ endpoint: 'messages', body: parsed, headers, now: new Date() });
+      const t2 = performance.now();
+      if (i >= 500) {
+        samples.parse.push(t1 - t0);
+        samples.decide.push(t2 - t1);
+      }
+    }
+  }
+  return { decide: summarize(samples.decide), parse: summarize(samples.parse) };
+}
+
+async function machine(): Promise<string> {
+  const cpu = cpus();
+  const commit = await promisify(execFile)('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO })
+    .then((r) => r.stdout.trim())
+    .catch(() => 'unknown');
+  return `${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, Node ${process.version}, commit ${commit}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const f = (n: number | null | undefined, digits = 2) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
+const int = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : Math.round(n).toLocaleString('en-US'));
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'cap-bench-'));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const began = performance.now();
+  try {
+    const upstreamChild = launch([CHILD, 'upstream']);
+    const upstream = await firstLine(upstreamChild);
+    log(`fake upstream ${upstream}`);
+
+    // Start-up to first served request: a fresh process each time, the median of several.
+    const startups: Record<string, number[]> = { pipe: [], 'pipe+parse': [], proxy: [] };
+    for (let i = 0; i < STARTS; i++) {
+      for (const [name, start] of [
+        ['pipe', () => startPipe('pipe', upstream)],
+        ['pipe+parse', () => startPipe('pipe-parse', upstream)],
+        ['proxy', () => startProxy(dir, upstream)],
+      ] as const) {
+        const instance = await start();
+        startups[name]!.push(instance.startupMs);
+        await stop(instance.child);
+      }
+    }
+    log(`start-up medians: ${Object.entries(startups).map(([k, v]) => `${k} ${f(summarize(v).p50, 0)} ms`).join(', ')}`);
+
+    const pipe = await startPipe('pipe', upstream);
+    const pipeParse = await startPipe('pipe-parse', upstream);
+    const proxy = await startProxy(dir, upstream, options.profile);
+    const targets: Target[] = [
+      { name: 'direct', url: upstream, model: 'claude-opus-5-5', pid: upstreamChild.pid ?? null },
+      { name: 'pipe', url: pipe.url, model: 'claude-opus-5-5', pid: pipe.child.pid ?? null },
+      { name: 'pipe+parse', url: pipeParse.url, model: 'claude-opus-5-5', pid: pipeParse.child.pid ?? null },
+      { name: 'proxy remote', url: proxy.url, model: 'claude-opus-5-5', pid: proxy.child.pid ?? null },
+      { name: 'proxy local (openai)', url: proxy.url, model: 'claude-local', pid: proxy.child.pid ?? null },
+    ];
+    for (const t of targets) log(`${t.name}: ${await routeOf(t)}`);
+
+    // Idle memory after the same short warm-up for every server.
+    const idle: Record<string, number | null> = {};
+    for (const t of targets.slice(1, 4)) {
+      await load<ThroughputResult>({ url: t.url, size: '20kB', model: t.model, kind: 'throughput', concurrency: 1, warmupMs: 0, durationMs: 300, count: 0, spaced: false });
+    }
+    await load<ThroughputResult>({ url: proxy.url, size: '20kB', model: 'claude-local', kind: 'throughput', concurrency: 1, warmupMs: 0, durationMs: 300, count: 0, spaced: false });
+    await sleep(1000);
+    for (const t of targets.slice(1, 4)) idle[t.name] = await rssMb(t.pid);
+
+    for (const t of targets) {
+      for (const size of SIZES) {
+        await load<ThroughputResult>({ url: t.url, size, model: t.model, kind: 'throughput', concurrency: 32, warmupMs: 0, durationMs: WARMUP_MS, count: 0, spaced: false });
+      }
+    }
+    log('warmed up');
+
+    // Non-streaming throughput and latency; targets interleaved per cell, best of ROUNDS.
+    const cells: Record<string, ThroughputResult> = {};
+    const peakRss: Record<string, number> = {};
+    for (const size of SIZES) {
+      for (const concurrency of [1, 32]) {
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const t of round % 2 ? [...targets].reverse() : targets) {
+            const { result, peakRssMb } = await load<ThroughputResult>({ url: t.url, size, model: t.model, kind: 'throughput', concurrency, ...CELL, count: 0, spaced: false }, t.pid);
+            const key = `${t.name}|${size}|${concurrency}`;
+            if (!cells[key] || result.rps > cells[key].rps) cells[key] = result;
+            if (peakRssMb !== null) peakRss[t.name] = Math.max(peakRss[t.name] ?? 0, peakRssMb);
+            log(`${key}: ${int(result.rps)} req/s, p50 ${f(result.latency.p50)} ms, errors ${result.errors}`);
+          }
+        }
+      }
+    }
+
+    // Streaming: time to first byte and whole-stream time, plain and with 5 ms between events.
+    const streamsBy: Record<string, StreamResult> = {};
+    for (const spaced of [false, true]) {
+      for (const t of targets) {
+        const { result } = await load<StreamResult>({ url: t.url, size: '20kB', model: t.model, kind: 'stream', concurrency: 1, warmupMs: 0, durationMs: 0, count: spaced ? STREAMS.spaced : STREAMS.plain, spaced });
+        streamsBy[`${t.name}|${spaced}`] = result;
+        log(`stream ${t.name} spaced=${spaced}: ttfb p50 ${f(result.ttfb.p50)} ms, gaps p50 ${f(result.gaps.p50)} ms, ${f(result.chunksPerStream, 1)} chunks/stream`);
+      }
+    }
+
+    const decisions = { '20kB': decisionTimes('20kB'), '80kB': decisionTimes('80kB') };
+    for (const s of SIZES) log(`decision ${s}: p50 ${f(decisions[s].decide.p50, 3)} ms, p99 ${f(decisions[s].decide.p99, 3)} ms`);
+
+    await stop(proxy.child);
+    await stop(pipe.child);
+    await stop(pipeParse.child);
+    await stop(upstreamChild);
+
+    const report = await render({
+      machine: await machine(),
+      elapsedS: (performance.now() - began) / 1000,
+      targets: targets.map((t) => t.name),
+      cells,
+      streams: streamsBy,
+      idle,
+      peakRss,
+      startups,
+      decisions,
+    });
+    const previous = await readFile(options.out, 'utf8').catch(() => '');
+    const notes = /<!-- notes:begin -->[\s\S]*<!-- notes:end -->/.exec(previous)?.[0] ?? '<!-- notes:begin -->\n<!-- notes:end -->';
+    await writeFile(options.out, `${report}\n${notes}\n`);
+    log(`wrote ${options.out} (${f((performance.now() - began) / 1000, 0)} s)`);
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface Report {
+  machine: string;
+  elapsedS: number;
+  targets: TargetName[];
+  cells: Record<string, ThroughputResult>;
+  streams: Record<string, StreamResult>;
+  idle: Record<string, number | null>;
+  peakRss: Record<string, number>;
+  startups: Record<string, number[]>;
+  decisions: Record<Size, { decide: Summary; parse: Summary }>;
+}
+
+async function render(r: Report): Promise<string> {
+  const cell = (t: string, size: Size, c: number) => r.cells[`${t}|${size}|${c}`];
+  const lines: string[] = [];
+  const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+  const goals: string[][] = [];
+  for (const size of SIZES) {
+    const proxy = cell('proxy remote', size, 32)?.rps ?? 0;
+    const base = cell('pipe+parse', size, 32)?.rps ?? 1;
+    goals.push([`remote-route throughput at c=32, ${size} ≥ 0.9× pipe+parse`, `${int(proxy)} vs ${int(base)} req/s = ${f(proxy / base)}×`, met(proxy / base >= 0.9)]);
+  }
+  for (const size of SIZES) {
+    const added = (cell('proxy remote', size, 1)?.latency.p50 ?? 0) - (cell('pipe', size, 1)?.latency.p50 ?? 0);
+    goals.push([`added p50 latency at c=1, ${size} ≤ 0.3 ms over the raw pipe`, `${f(added, 3)} ms`, met(added <= 0.3)]);
+  }
+  for (const t of ['proxy remote', 'proxy local (openai)']) {
+    const s = r.streams[`${t}|true`];
+    const direct = r.streams['direct|true'];
+    // Spaced as sent: the median gap is the upstream's 5 ms, and every text delta came in a chunk of its own.
+    const ok = s !== undefined && s.gaps.p50 >= 4 && s.gaps.p50 <= 6.5 && s.chunksPerStream >= DELTAS;
+    goals.push([
+      `events spaced 5 ms upstream arrive spaced 5 ms (${t})`,
+      `gap p50 ${f(s?.gaps.p50)} ms, p90 ${f(s?.gaps.p90)} ms; ${f(s?.chunksPerStream, 1)} chunks per stream of ${DELTAS} text deltas (direct: ${f(direct?.gaps.p50)} ms, ${f(direct?.chunksPerStream, 1)} chunks)`,
+      met(ok),
+    ]);
+  }
+  const idleRatio = (r.idle['proxy remote'] ?? 0) / (r.idle.pipe ?? 1);
+  goals.push(['idle RSS ≤ 1.2× the minimal fastify pipe', `${f(r.idle['proxy remote'], 1)} vs ${f(r.idle.pipe, 1)} MB = ${f(idleRatio)}×`, met(idleRatio <= 1.2)]);
+  const startRatio = summarize(r.startups.proxy!).p50 / summarize(r.startups.pipe!).p50;
+  goals.push(['start-up to first served request ≤ 1.5× the pipe', `${f(summarize(r.startups.proxy!).p50, 0)} vs ${f(summarize(r.startups.pipe!).p50, 0)} ms = ${f(startRatio)}×`, met(startRatio <= 1.5)]);
+  const d80 = r.decisions['80kB'].decide;
+  goals.push(['routing decision ≤ 1 ms at 80 kB', `p50 ${f(d80.p50, 3)} ms, p99 ${f(d80.p99, 3)} ms`, met(d80.p99 <= 1)]);
+
+  lines.push('# Benchmark results', '');
+  lines.push(`Produced by \`npm run bench\`${options.quick ? ' -- --quick' : ''} (${ROUNDS} round(s) per cell, best kept; ${f(r.elapsedS, 0)} s in all) on ${new Date().toISOString().slice(0, 10)}.`);
+  lines.push(`Machine: ${r.machine}.`, '');
+  lines.push(
+    'Every target runs in its own process on loopback against the same fake upstream process (`bench/upstream.ts`); the load generator (`bench/load.ts`, undici Pool, closed loop) is a third process. ' +
+      'Requests are Claude-Code-shaped (`bench/requests.ts`): a 20 kB first turn and an 80 kB tool round. The proxy is the built CLI (`dist/src/cli.js serve`) with telemetry on and `log.level: info`; ' +
+      'one instance serves both routes (a rule sends `claude-opus-*` remote, the alias `claude-local` goes to the OpenAI-compatible fake).',
+    '',
+  );
+  lines.push('## Goals', '', '| goal | measured | |', '| --- | --- | --- |', ...goals.map((g) => `| ${g.join(' | ')} |`), '');
+
+  for (const size of SIZES) {
+    lines.push(`## Non-streaming, ${size} requests`, '');
+    lines.push('| target | c=1 req/s | c=1 p50 ms | c=1 p99 ms | c=32 req/s | c=32 p50 ms | c=32 p99 ms | c=32 vs pipe | c=32 vs pipe+parse |');
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const t of r.targets) {
+      const one = cell(t, size, 1);
+      const many = cell(t, size, 32);
+      const ratio = (base: string) => f((many?.rps ?? 0) / (cell(base, size, 32)?.rps ?? 1));
+      lines.push(`| ${t} | ${int(one?.rps)} | ${f(one?.latency.p50, 3)} | ${f(one?.latency.p99, 3)} | ${int(many?.rps)} | ${f(many?.latency.p50)} | ${f(many?.latency.p99)} | ${ratio('pipe')}× | ${ratio('pipe+parse')}× |`);
+    }
+    lines.push('');
+  }
+
+  lines.push('## Streaming (20 kB requests, sequential)', '');
+  lines.push(
+    `Anthropic answers have ${EVENTS_PER_STREAM} events (${DELTAS} text deltas); the OpenAI-compatible fake sends ${DELTAS} content chunks, which the local route turns into the same kind of stream (it holds \`message_start\` until the first content, so that a failure before it can still fall back). "Added" is over the direct connection to the fake upstream. With spacing, the upstream waits 5 ms after each event; each gap is between two consecutive body chunks as the client received them.`,
+    '',
+  );
+  lines.push('| target | TTFB p50 ms | TTFB added ms | whole stream p50 ms | spaced: TTFB p50 ms | spaced: whole p50 ms | spaced: added ms | gap p50 / p90 / max ms | chunks per stream |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
+  for (const t of r.targets) {
+    const plain = r.streams[`${t}|false`];
+    const spaced = r.streams[`${t}|true`];
+    const dPlain = r.streams['direct|false'];
+    const dSpaced = r.streams['direct|true'];
+    lines.push(
+      `| ${t} | ${f(plain?.ttfb.p50, 3)} | ${f((plain?.ttfb.p50 ?? 0) - (dPlain?.ttfb.p50 ?? 0), 3)} | ${f(plain?.total.p50, 3)} | ${f(spaced?.ttfb.p50)} | ${f(spaced?.total.p50)} | ${f((spaced?.total.p50 ?? 0) - (dSpaced?.total.p50 ?? 0))} | ${f(spaced?.gaps.p50)} / ${f(spaced?.gaps.p90)} / ${f(spaced?.gaps.max)} | ${f(spaced?.chunksPerStream, 1)} |`,
+    );
+  }
+  lines.push('');
+
+  lines.push('## Memory and start-up', '');
+  lines.push('Idle RSS: after start-up and a short warm-up, one second idle. Loaded: the peak sampled every 50 ms during the non-streaming cells. Start-up: process spawn until the first request was served through the fake upstream, median of fresh starts.', '');
+  lines.push('| process | idle RSS MB | loaded RSS MB | start-up ms (median) | start-up runs ms |', '| --- | ---: | ---: | ---: | --- |');
+  for (const [name, key] of [['pipe', 'pipe'], ['pipe+parse', 'pipe+parse'], ['proxy', 'proxy remote']] as const) {
+    const runs = r.startups[name] ?? [];
+    lines.push(`| ${name} | ${f(r.idle[key], 1)} | ${f(r.peakRss[key], 1)} | ${f(summarize(runs).p50, 0)} | ${runs.map((v) => f(v, 0)).join(', ')} |`);
+  }
+  lines.push('');
+
+  lines.push('## Routing decision', '');
+  lines.push('In process: `createRouter(config, deps).decide(...)` on the parsed request (remote by rule, default policy, local alias), and the parse + validation that precedes it (`parseMessagesBody`).', '');
+  lines.push('| size | decide p50 ms | decide p99 ms | decide mean ms | parse+validate p50 ms | parse+validate p99 ms |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const size of SIZES) {
+    const d = r.decisions[size];
+    lines.push(`| ${size} | ${f(d.decide.p50, 4)} | ${f(d.decide.p99, 4)} | ${f(d.decide.mean, 4)} | ${f(d.parse.p50, 4)} | ${f(d.parse.p99, 4)} |`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+await main();
