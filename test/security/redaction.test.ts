@@ -99,6 +99,8 @@ describe('credentials never reach a log line', () => {
   it.each<[string, Record<string, unknown>]>([
     ['bare headers', { headers: { authorization: `Bearer ${OAUTH}`, 'x-api-key': CLIENT_KEY, 'x-claude-proxy-token': TOKEN } }],
     ['headers one level down', { upstream: { headers: { authorization: `Bearer ${OAUTH}`, 'x-api-key': CLIENT_KEY } } }],
+    ['headers of an error', { err: { message: 'upstream failed', headers: { 'x-api-key': CLIENT_KEY, 'x-claude-proxy-token': TOKEN } } }],
+    ['headers of a request object', { request: { method: 'POST', headers: { authorization: `Bearer ${OAUTH}` } } }],
     ['a key in a settings object', { remote: { apiKey: REMOTE_KEY }, local: { apiKey: LOCAL_KEY } }],
   ])('%s passed to the logger are censored', (_name, fields) => {
     const before = lines.length;
