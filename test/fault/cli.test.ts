@@ -86,8 +86,8 @@ describe('SIGTERM drains', () => {
     }
   });
 
-  it('a stream that outlives listen.drainTimeoutMs is cut, and the process still exits 0', async () => {
-    const { file } = await configFile('cut', { drainTimeoutMs: 200 });
+  it('a stream that outlives listen.drainTimeoutMs is cut, recorded as unsuccessful, and the process still exits 0', async () => {
+    const { file, telemetry } = await configFile('cut', { drainTimeoutMs: 200 });
     const proxy = await startCli(build.cli, file, env());
     upstream.setHandler((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -103,6 +103,9 @@ describe('SIGTERM drains', () => {
       })()).rejects.toThrow();
       expect(await proxy.exited).toBe(0);
       expect(proxy.lines.some((l) => l.includes('drain timeout'))).toBe(true);
+      const lines = await telemetryLines(telemetry);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.metadata).toMatchObject({ success: false, stream: true });
     } finally {
       upstream.setHandler(anthropicLike());
     }
