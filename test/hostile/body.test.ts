@@ -69,7 +69,8 @@ describe('bodies that are not a Messages request', () => {
 
   it('the same refusals on count_tokens', async () => {
     for (const body of ['{', '[]', nest(100_000, '[', ']'), '{"model":1,"messages":[]}']) {
-      expectEnvelope((await post(body, '/v1/messages/count_tokens?beta=true')).status, (await post(body, '/v1/messages/count_tokens?beta=true')).text, 400);
+      const res = await post(body, '/v1/messages/count_tokens?beta=true');
+      expectEnvelope(res.status, res.text, 400);
     }
     expect(upstream.received).toHaveLength(0);
   });

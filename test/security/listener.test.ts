@@ -6,7 +6,7 @@ import { RemoteBackend } from '../../src/backends/remote.js';
 import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
-import { expectEnvelope, expectNoStack } from '../hostile/wire.js';
+import { expectEnvelope, expectNoStack, rawRequest } from '../hostile/wire.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
@@ -61,7 +61,6 @@ describe('Host allowlist (DNS rebinding)', () => {
   );
 
   it('a request without a Host header is refused', async () => {
-    const { rawRequest } = await import('../hostile/wire.js');
     const [res] = await rawRequest(proxy.url, `GET /v1/models HTTP/1.0\r\n\r\n`);
     expectEnvelope(res!.status, res!.body, (s) => s === 400 || s === 403);
     expect(upstream.received).toHaveLength(0);
