@@ -42,13 +42,18 @@ function connectionErrorOf(code: string | undefined): ApiError {
   return new ApiError('invalid_request_error', `malformed HTTP request (${code ?? 'unknown'})`);
 }
 
+/** Node's own marker of the response a connection is sending right now (set while one is assigned). */
+type HttpSocket = Socket & { _httpMessage?: { headersSent: boolean } | null };
+
 /** Requests Node's HTTP parser refuses (framing, header syntax, size) get the envelope too, then the connection closes. */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const apiError = connectionErrorOf(error.code);
   const requestId = mintRequestId();
   const body = errorEnvelope(apiError.type, apiError.message, requestId);
-  if (socket.writable) {
+  // Behind a response already under way (a pipelined request), an answer would land inside its body: just close.
+  const busy = (socket as HttpSocket)._httpMessage?.headersSent === true;
+  if (socket.writable && !busy) {
     socket.write(
       `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
     );

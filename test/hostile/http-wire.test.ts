@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
@@ -122,5 +123,50 @@ describe('odd request targets', () => {
   it('an unknown method on a known path stays in the envelope', async () => {
     const responses = await rawRequest(proxy.url, `BREW /v1/messages HTTP/1.1\r\nHost: ${host}\r\nconnection: close\r\n\r\n`);
     for (const r of responses) expectEnvelope(r.status, r.body, (s) => s >= 400);
+  });
+});
+
+describe('malformed requests on a connection in use', () => {
+  /** Sends `first`, waits for the first bytes of its answer, then sends `second`; returns everything read. */
+  async function twoSteps(first: string, second: string, idleMs = 300): Promise<string> {
+    const { hostname, port } = new URL(proxy.url);
+    const socket = connect({ host: hostname, port: Number(port) });
+    const chunks: Buffer[] = [];
+    const done = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    socket.setTimeout(idleMs, () => socket.destroy());
+    const firstData = new Promise((r) => socket.once('data', r));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.write(first);
+    await firstData;
+    socket.write(second);
+    await done;
+    return Buffer.concat(chunks).toString('latin1');
+  }
+  const malformed = () => `GET /v1/models HTTP/1.1\r\nHost: ${host}\r\nx-evil: a\rb\r\n\r\n`;
+
+  it('after a completed exchange on the same connection: the envelope', async () => {
+    const text = await twoSteps(post('/v1/messages', '').replace('connection: close\r\n', ''), malformed());
+    const second = text.slice(text.indexOf('HTTP/1.1', 10));
+    expect(text.startsWith('HTTP/1.1 200')).toBe(true);
+    expect(second.startsWith('HTTP/1.1 400')).toBe(true);
+    expectEnvelope(400, second.slice(second.indexOf('\r\n\r\n') + 4));
+  });
+
+  it('behind a stream still being sent: the stream is cut, never interleaved with an error', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    upstream.setHandler(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('event: ping\ndata: {"type":"ping"}\n\n');
+      await gate;
+      res.end('event: message_stop\ndata: {"type":"message_stop"}\n\n');
+    });
+    const text = await twoSteps(post('/v1/messages', '').replace('connection: close\r\n', ''), malformed());
+    release();
+    upstream.setHandler(anthropicLike());
+    expect(text.startsWith('HTTP/1.1 200')).toBe(true);
+    expect(text).not.toContain('HTTP/1.1 400');
+    expect(text).not.toContain('"type":"error"');
   });
 });
