@@ -14,10 +14,20 @@ const STATUS_BY_TYPE: Record<ErrorType, number> = {
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+const ID_LENGTH = 24;
+// One randomBytes call per 256 ids: a call per request costs more than the rest of the id.
+const POOL_IDS = 256;
+let pool = Buffer.alloc(0);
+let offset = 0;
+
 function randomId(prefix: string): string {
-  const bytes = randomBytes(24);
+  if (offset + ID_LENGTH > pool.length) {
+    pool = randomBytes(ID_LENGTH * POOL_IDS);
+    offset = 0;
+  }
   let out = prefix;
-  for (const b of bytes) out += ID_ALPHABET[b % ID_ALPHABET.length];
+  for (let i = offset; i < offset + ID_LENGTH; i++) out += ID_ALPHABET[pool[i]! % ID_ALPHABET.length];
+  offset += ID_LENGTH;
   return out;
 }
 
