@@ -36,6 +36,7 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
     private readonly retryMs = 30_000,
+    private readonly openFile: (path: string) => WriteStream = (path) => createWriteStream(path, { flags: 'a', mode: 0o600 }),
   ) {}
 
   write(event: TelemetryEvent): void {
@@ -69,8 +70,8 @@ export class JsonlTelemetryWriter implements TelemetrySink {
       this.queue = [];
       try {
         const stream = await this.streamFor(date);
-        const chunk = lines.join('');
-        if (!stream.write(chunk)) await once(stream, 'drain');
+        // Counted as written only once the file took the bytes: a full disk fails in the callback.
+        await new Promise<void>((resolve, reject) => stream.write(lines.join(''), (error) => (error ? reject(error) : resolve())));
         this.counters.written += lines.length;
       } catch (error) {
         this.fail(error, lines.length);
@@ -104,7 +105,7 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     // A directory made earlier (by the predecessor or by hand) may be wider; narrowing it is best effort.
     await chmod(this.dir, 0o700).catch(() => undefined);
     const path = join(this.dir, eventFileName(date));
-    const stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
+    const stream = this.openFile(path);
     await Promise.race([
       once(stream, 'open'),
       once(stream, 'error').then(([error]) => Promise.reject(error as Error)),

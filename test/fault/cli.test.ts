@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,37 @@ describe('telemetry write errors while serving', () => {
       expect(stopped.telemetry.failed).toBeGreaterThan(0);
     } finally {
       killAll();
+    }
+  });
+
+  it('a directory the proxy may not write (EACCES): every request succeeds, one warning, clean exit', async () => {
+    const { file, telemetry } = await configFile('eacces');
+    const parent = join(telemetry, '..');
+    await mkdir(join(parent, 'state'), { recursive: true, mode: 0o777 });
+    await chmod(join(parent, 'state'), 0o777);
+    // The telemetry directory would be made inside a directory the proxy's user may not write.
+    await chmod(parent, 0o555);
+    // Root ignores permissions: run the proxy as nobody then (it must be able to read its build).
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) for (const path of [home, build.dir, file]) await chmod(path, 0o755);
+    const prefix = asRoot ? 'exec setpriv --reuid=65534 --regid=65534 --clear-groups "$0" "$@"' : undefined;
+    const proxy = await startCli(build.cli, file, env(), prefix);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest(`request ${i}`)), dispatcher: agent });
+        expect(res.statusCode).toBe(200);
+        await res.body.text();
+      }
+      const warning = await proxy.waitFor('telemetry cannot be written');
+      expect(warning).toContain('EACCES');
+      proxy.child.kill('SIGTERM');
+      expect(await proxy.exited).toBe(0);
+      expect(proxy.lines.filter((l) => l.includes('telemetry cannot be written'))).toHaveLength(1);
+      const stopped = JSON.parse(proxy.lines.find((l) => l.includes('"stopped"'))!) as { telemetry: { written: number; failed: number } };
+      expect(stopped.telemetry).toEqual({ written: 0, failed: 5 });
+    } finally {
+      killAll();
+      await chmod(parent, 0o755);
     }
   });
 });

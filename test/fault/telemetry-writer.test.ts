@@ -1,0 +1,81 @@
+import { close, createWriteStream, open, type WriteStream } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
+import { startProxy } from '../helpers/proxy.js';
+import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
+import { JsonlTelemetryWriter, eventFileName } from '../../src/telemetry/writer.js';
+import type { TelemetryEvent } from '../../src/telemetry/event.js';
+
+const event = (n: number) => ({ timestamp: 't', event_type: 'api_query_routed', source: 'claude_api_proxy', metadata: { n } }) as unknown as TelemetryEvent;
+
+function capture() {
+  const lines: string[] = [];
+  return { lines, logger: pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }) };
+}
+
+/** A file whose every write fails as a full disk does (ENOSPC), injected at the fs layer. */
+function fullDisk(path: string): WriteStream {
+  const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 });
+  return createWriteStream(path, {
+    flags: 'a',
+    fs: {
+      open,
+      close,
+      write: (_fd: number, _b: unknown, ...rest: unknown[]) => (rest.at(-1) as (e: Error) => void)(enospc()),
+      writev: (_fd: number, _b: unknown, _p: unknown, cb: (e: Error) => void) => cb(enospc()),
+    },
+  });
+}
+
+describe('JsonlTelemetryWriter', () => {
+  it('appends lines to the daily file and counts them once the file took them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const { logger } = capture();
+    const writer = new JsonlTelemetryWriter(dir, logger);
+    for (let i = 0; i < 3; i++) writer.write(event(i));
+    await writer.flush();
+    expect(writer.counters).toEqual({ written: 3, failed: 0 });
+    const text = await readFile(join(dir, eventFileName(new Date())), 'utf8');
+    expect(text.trim().split('\n').map((l) => (JSON.parse(l) as { metadata: { n: number } }).metadata.n)).toEqual([0, 1, 2]);
+    await writer.close();
+  });
+
+  it('a full disk (ENOSPC) loses the events, counts them as failed and warns once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const { lines, logger } = capture();
+    const writer = new JsonlTelemetryWriter(dir, logger, () => new Date(), 0, fullDisk);
+    for (let i = 0; i < 4; i++) {
+      writer.write(event(i));
+      await writer.flush();
+    }
+    expect(writer.counters).toEqual({ written: 0, failed: 4 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('ENOSPC');
+  });
+
+  it('while serving: a full disk never fails or holds up a request', async () => {
+    const upstream = await new FakeUpstream(anthropicLike()).start();
+    const { lines, logger } = capture();
+    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const writer = new JsonlTelemetryWriter(dir, logger, () => new Date(), 0, fullDisk);
+    const proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { ctx: { telemetry: writer } });
+    try {
+      for (let i = 0; i < 6; i++) {
+        const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest(`q${i}`, { stream: i % 2 === 0 })) });
+        expect(res.statusCode).toBe(200);
+        expect(await res.body.text()).toContain('Hello');
+      }
+      await writer.flush();
+      expect(writer.counters).toEqual({ written: 0, failed: 6 });
+      expect(lines.filter((l) => l.includes('telemetry cannot be written'))).toHaveLength(1);
+    } finally {
+      await proxy.close();
+      await upstream.stop();
+    }
+  });
+});
