@@ -141,10 +141,8 @@ describe('telemetry write errors while serving', () => {
     await chmod(join(parent, 'state'), 0o777);
     // The telemetry directory would be made inside a directory the proxy's user may not write.
     await chmod(parent, 0o555);
-    // Root ignores permissions: run the proxy as nobody then (it must be able to read its build).
-    const asRoot = process.getuid?.() === 0;
-    if (asRoot) for (const path of [home, build.dir, file]) await chmod(path, 0o755);
-    const prefix = asRoot ? 'exec setpriv --reuid=65534 --regid=65534 --clear-groups "$0" "$@"' : undefined;
+    // Root ignores permissions unless it lacks CAP_DAC_OVERRIDE: drop it (and read-search) for the proxy.
+    const prefix = process.getuid?.() === 0 ? 'exec setpriv --bounding-set=-dac_override,-dac_read_search "$0" "$@"' : undefined;
     const proxy = await startCli(build.cli, file, env(), prefix);
     try {
       for (let i = 0; i < 5; i++) {
