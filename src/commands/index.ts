@@ -1,11 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, type Env } from '../config/load.js';
 import { VERSION } from '../version.js';
-import { checkConfig } from './check-config.js';
-import { doctor } from './doctor.js';
-import { explain } from './explain.js';
-import { serve } from './serve.js';
-import { stats } from './stats.js';
 
 const HELP = `claude-api-proxy ${VERSION}: a local gateway for Claude Code
 
@@ -32,8 +27,9 @@ class UsageError extends Error {}
 
 async function dispatch(argv: string[], env: Env, io: Io): Promise<number | undefined> {
   // explain has its own options (headers, endpoint, assumed health).
-  if (argv[0] === 'explain') return explain(argv.slice(1), env, io);
-  if (argv[0] === 'stats') return stats(argv.slice(1), env, io);
+  // Each command's modules load only when it runs: the server starts without the others.
+  if (argv[0] === 'explain') return (await import('./explain.js')).explain(argv.slice(1), env, io);
+  if (argv[0] === 'stats') return (await import('./stats.js')).stats(argv.slice(1), env, io);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -57,16 +53,16 @@ async function dispatch(argv: string[], env: Env, io: Io): Promise<number | unde
   const [command = 'serve', ...rest] = positionals;
   switch (command) {
     case 'serve':
-      await serve({ config: values.config, port: values.port, host: values.host }, env);
+      await (await import('./serve.js')).serve({ config: values.config, port: values.port, host: values.host }, env);
       return undefined;
     case 'check-config': {
       const file = rest[0] ?? values.config;
       if (!file) throw new UsageError('check-config needs a FILE');
-      await checkConfig(file, env, io.stdout);
+      await (await import('./check-config.js')).checkConfig(file, env, io.stdout);
       return 0;
     }
     case 'doctor':
-      return doctor({ config: values.config }, env, io.stdout);
+      return (await import('./doctor.js')).doctor({ config: values.config }, env, io.stdout);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }
