@@ -154,7 +154,3 @@ export type ErrorType =
   | 'rate_limit_error'
   | 'api_error'
   | 'overloaded_error';
-
-export interface CountTokensResponse {
-  input_tokens: number;
-}

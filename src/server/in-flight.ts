@@ -5,10 +5,6 @@ import type { FastifyInstance } from 'fastify';
 export class InFlight extends EventEmitter {
   private count = 0;
 
-  get size(): number {
-    return this.count;
-  }
-
   install(app: FastifyInstance): void {
     app.addHook('onRequest', async (_request, reply) => {
       this.count++;

@@ -1,5 +1,4 @@
 import type { RequestKind } from '../config/schema.js';
-import type { Usage } from '../anthropic/types.js';
 
 export type Route = 'local' | 'remote';
 
@@ -52,7 +51,6 @@ export interface TelemetryEvent {
   metadata: ProxyMetadata;
 }
 
-export type { Usage };
 
 /** Token counting (count_tokens) is free on Anthropic: it costs nothing, saves nothing, and bills no tokens. */
 export function isTokenCount(metadata: { kind: string; path: string }): boolean {

@@ -82,7 +82,7 @@ describe('memory across requests', () => {
 describe('calibration from real counts', () => {
   it('learns from count_tokens answers and saves to the state directory', async () => {
     const tokens = 2_000;
-    upstream.setHandler((req, res) => {
+    upstream.setHandler((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_011Count' });
       res.end(JSON.stringify({ input_tokens: tokens }));
     });
