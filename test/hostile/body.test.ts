@@ -6,6 +6,7 @@ import { FakeOpenAi } from '../helpers/fake-openai.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest, titleRequest } from '../fixtures/claude-code.js';
 import { expectEnvelope, expectNoStack } from './wire.js';
+import { allPaths, setAt } from './json-paths.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
@@ -269,17 +270,3 @@ describe('__proto__ and constructor keys', () => {
   });
 });
 
-type Path = (string | number)[];
-
-function allPaths(value: unknown, prefix: Path = []): Path[] {
-  const out: Path[] = prefix.length > 0 ? [prefix] : [];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...allPaths(v, [...prefix, i])));
-  else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) out.push(...allPaths(v, [...prefix, k]));
-  return out;
-}
-
-function setAt(root: Record<string, unknown>, path: Path, value: unknown): void {
-  let node = root as Record<string | number, unknown>;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  node[path.at(-1)!] = value;
-}

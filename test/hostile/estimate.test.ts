@@ -6,24 +6,13 @@ import type { MessagesRequest } from '../../src/anthropic/types.js';
 import { estimateRequest, estimateText } from '../../src/routing/estimate.js';
 import { createRouter } from '../../src/routing/router.js';
 import { mainRequest, titleRequest, toolResultRequest } from '../fixtures/claude-code.js';
+import { allPaths, setAt } from './json-paths.js';
 
 const anyText = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('\ud800', '\udfff', 'a', '語', '😀') }));
 
 const fields = (e: ReturnType<typeof estimateRequest>) => [e.query, e.conversation, e.request, e.system, e.tools, e.images];
 const sane = (n: number) => Number.isFinite(n) && n >= 0;
 
-type Path = (string | number)[];
-function allPaths(value: unknown, prefix: Path = []): Path[] {
-  const out: Path[] = prefix.length > 0 ? [prefix] : [];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...allPaths(v, [...prefix, i])));
-  else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) out.push(...allPaths(v, [...prefix, k]));
-  return out;
-}
-function setAt(root: Record<string, unknown>, path: Path, value: unknown): void {
-  let node = root as Record<string | number, unknown>;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  node[path.at(-1)!] = value;
-}
 
 describe('the token estimate', () => {
   it('of any text is finite, non-negative, and never shrinks when text is added (property)', () => {
