@@ -19,7 +19,7 @@ import { summarize, type Summary } from './stats.js';
 import { DELTAS } from './upstream.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-const CLI = here('../src/cli.js');
+const CLI = here('../bundle/cli.js');
 const CHILD = here('./child.js');
 const LOAD = here('./load.js');
 const REPO = here('../../');
@@ -388,7 +388,7 @@ async function render(r: Report): Promise<string> {
   lines.push(`Machine: ${r.machine}.`, '');
   lines.push(
     'Every target runs in its own process on loopback against the same fake upstream process (`bench/upstream.ts`); the load generator (`bench/load.ts`, undici Pool, closed loop) is a third process. ' +
-      'Requests are Claude-Code-shaped (`bench/requests.ts`): a 20 kB first turn and an 80 kB tool round. The proxy is the built CLI (`dist/src/cli.js serve`) with telemetry on and `log.level: info`; ' +
+      'Requests are Claude-Code-shaped (`bench/requests.ts`): a 20 kB first turn and an 80 kB tool round. The proxy is the built CLI (`dist/bundle/cli.js serve`, as `npm start` runs it) with telemetry on and `log.level: info`; ' +
       'one instance serves both routes (a rule sends `claude-opus-*` remote, the alias `claude-local` goes to the OpenAI-compatible fake).',
     '',
   );

@@ -28,6 +28,7 @@ let
     "tsconfig.json"
     "tsconfig.build.json"
     "vitest.config.ts"
+    "rolldown.config.ts"
     "src"
     "test"
     "bench"
@@ -111,12 +112,15 @@ stdenv.mkDerivation {
 
   installPhase = ''
     runHook preInstall
+    # The bundle (dist/bundle) carries what it imports; node_modules keeps only the runtime
+    # dependencies it loads by name (pino and its transports, uPlot's browser files).
     npm prune --omit=dev --offline --ignore-scripts --no-audit --no-fund --cache "$TMPDIR/npm-cache"
-    rm -rf node_modules/.package-lock.json node_modules/.bin node_modules/.cache dist/bench
+    rm -rf node_modules/.package-lock.json node_modules/.bin node_modules/.cache
     app="$out/lib/node_modules/claude-api-proxy"
-    mkdir -p "$app"
-    cp -r package.json dist node_modules "$app/"
-    makeWrapper ${lib.getExe nodejs} "$out/bin/claude-api-proxy" --add-flags "$app/dist/src/cli.js"
+    mkdir -p "$app/dist"
+    cp -r package.json node_modules "$app/"
+    cp -r dist/bundle "$app/dist/"
+    makeWrapper ${lib.getExe nodejs} "$out/bin/claude-api-proxy" --add-flags "$app/dist/bundle/cli.js"
     runHook postInstall
   '';
 

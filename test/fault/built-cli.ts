@@ -3,21 +3,26 @@ import { access, mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { build } from 'rolldown';
+import bundleConfig from '../../rolldown.config.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 
 /**
- * Compiles the CLI into a private temporary directory (never the shared dist/), so the test runs
- * the same JavaScript `npm start` would. Returns the path of cli.js.
+ * Compiles and bundles the CLI into a private temporary directory (never the shared dist/), as
+ * `npm run build` does, so the test runs the same JavaScript `npm start` would. Returns the
+ * path of the bundled cli.js.
  */
 export async function buildCli(): Promise<{ cli: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'cap-cli-'));
   await symlink(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  const cli = join(dir, 'src', 'cli.js');
+  const compiled = join(dir, 'src', 'cli.js');
   // Type errors elsewhere in the tree do not stop emitting; only a missing cli.js is fatal here.
   await promisify(execFile)(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json'), '--outDir', dir]).catch(() => undefined);
-  await access(cli);
-  return { cli, dir };
+  await access(compiled);
+  const bundle = join(dir, 'bundle');
+  await build({ ...bundleConfig, input: { cli: compiled }, output: { ...bundleConfig.output, dir: bundle } });
+  return { cli: join(bundle, 'cli.js'), dir };
 }
 
 export interface RunningCli {
