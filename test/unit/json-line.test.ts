@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seedTimestamp, toJsonLine } from '../../src/telemetry/json-line.js';
 
@@ -12,6 +13,31 @@ describe("telemetry lines in the seed's format (Python json.dumps defaults)", ()
   it('parses back to the same value', () => {
     const value = { metadata: { routing_decision: 'local', estimate: { query: 3, request: 12000 }, reason: 'simple_query', fallback: null } };
     expect(JSON.parse(toJsonLine(value))).toEqual(value);
+  });
+
+  it('equals JSON.stringify with spaces added after separators outside strings and non-ASCII escaped, for any JSON value', () => {
+    // The plain two-pass construction of the same format, as the reference.
+    const reference = (value: unknown): string => {
+      const json = JSON.stringify(value);
+      let out = '';
+      let inString = false;
+      for (let i = 0; i < json.length; i++) {
+        const c = json[i];
+        out += c;
+        if (inString) {
+          if (c === '\\') out += json[++i];
+          else if (c === '"') inString = false;
+        } else if (c === '"') inString = true;
+        else if (c === ':' || c === ',') out += ' ';
+      }
+      return `${out.replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+    };
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: 'binary' }), (value) => {
+        expect(toJsonLine(value)).toBe(reference(value));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("writes timestamps like Python's datetime.isoformat()", () => {
