@@ -59,6 +59,12 @@ export const TelemetrySchema = section(
     dir: Type.String({ minLength: 1, description: 'Directory of the daily events-YYYY-MM-DD.jsonl files.' }),
     retentionDays: Type.Integer({ minimum: 1, maximum: 36_500, default: 90, description: 'Event files older than this are removed daily.' }),
     logPrompts: Type.Boolean({ default: false, description: 'Include the routed query text in events (off: no prompt text is stored).' }),
+    flushIntervalMs: Type.Integer({
+      minimum: 0,
+      maximum: 10_000,
+      default: 100,
+      description: 'Events wait this long in memory and are then appended in one write (a crash loses at most these); 0 writes each as soon as the previous write is done.',
+    }),
     dashboardTargets: Type.Object(
       {
         localPercent: Type.Number({ minimum: 0, maximum: 100, default: 70, description: 'Goal for the share of requests served locally (token-savings.json).' }),

@@ -14,18 +14,57 @@ export interface TelemetrySink {
   readonly counters: { written: number; failed: number };
 }
 
-export const eventFileName = (date: Date): string => `events-${localDate(date)}.jsonl`;
+const fileOfDay = (day: string): string => `events-${day}.jsonl`;
+export const eventFileName = (date: Date): string => fileOfDay(localDate(date));
+
+export interface TelemetryWriterOptions {
+  now?: () => Date;
+  /** After a failed write, events are counted as lost for this long before the file is tried again. */
+  retryMs?: number;
+  /** How long events wait to be appended together (`telemetry.flushIntervalMs`); 0: as soon as the previous write is done. */
+  flushIntervalMs?: number;
+  /** Opens a daily file for appending (tests inject failing file systems). */
+  openFile?: (path: string) => WriteStream;
+}
+
+/** Lines of one local day, appended in one write. */
+interface Batch {
+  day: string;
+  lines: string[];
+  chars: number;
+}
 
 /**
- * Appends events to the seed's daily JSONL files (0600 in a 0700 directory). A failing disk is
- * reported once, counted, and retried on a later event; requests never see it.
+ * A batch this large is written without waiting for the interval: lines held longer outlive the
+ * young generation, and collecting them costs more than the writes saved (measured under load).
+ */
+const MAX_BATCH_CHARS = 16 * 1024;
+
+/** The first millisecond of the next local day: events from then on belong to another file. */
+function nextLocalMidnight(date: Date): number {
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate() + 1).getTime();
+}
+
+/**
+ * Appends events to the seed's daily JSONL files (0600 in a 0700 directory). Events are encoded at
+ * once and collected for `flushIntervalMs`, then appended in one write: under load that is one write
+ * for many requests instead of one each, which costs far more than the encoding (measured in
+ * bench/RESULTS.md). A failing disk is reported once, counted, and retried on a later event;
+ * requests never see it.
  */
 export class JsonlTelemetryWriter implements TelemetrySink {
   readonly counters = { written: 0, failed: 0 };
+  private readonly now: () => Date;
+  private readonly retryMs: number;
+  private readonly flushIntervalMs: number;
+  private readonly openFile: (path: string) => WriteStream;
   private stream: WriteStream | null = null;
-  private streamDate = '';
-  private opening: Promise<void> | null = null;
-  private queue: string[] = [];
+  private streamDay = '';
+  private open: Batch | null = null;
+  private openUntil = 0;
+  private readonly sealed: Batch[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private pumping: Promise<void> | null = null;
   private reportedFailure = false;
   private retryAfter = 0;
   private pending = 0;
@@ -34,24 +73,49 @@ export class JsonlTelemetryWriter implements TelemetrySink {
   constructor(
     private readonly dir: string,
     private readonly log: Logger,
-    private readonly now: () => Date = () => new Date(),
-    private readonly retryMs = 30_000,
-    private readonly openFile: (path: string) => WriteStream = (path) => createWriteStream(path, { flags: 'a', mode: 0o600 }),
-  ) {}
+    options: TelemetryWriterOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.retryMs = options.retryMs ?? 30_000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 100;
+    this.openFile = options.openFile ?? ((path) => createWriteStream(path, { flags: 'a', mode: 0o600 }));
+  }
 
   write(event: TelemetryEvent): void {
     const date = this.now();
-    if (date.getTime() < this.retryAfter) {
+    const time = date.getTime();
+    if (time < this.retryAfter) {
       this.counters.failed++;
       return;
     }
-    this.queue.push(toJsonLine(event));
+    if (this.open === null || time >= this.openUntil) {
+      this.seal();
+      this.open = { day: localDate(date), lines: [], chars: 0 };
+      this.openUntil = nextLocalMidnight(date);
+    }
+    const line = toJsonLine(event);
+    this.open.lines.push(line);
+    this.open.chars += line.length;
     this.pending++;
-    if (!this.opening) this.opening = this.pump(date).finally(() => (this.opening = null));
+    if (this.flushIntervalMs === 0 || this.open.chars >= MAX_BATCH_CHARS) this.drain();
+    else if (this.timer === null) {
+      // Not unref'd: a batch keeps the process alive until it is written (an event recorded while
+      // shutting down, after the last flush, is still saved).
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.drain();
+      }, this.flushIntervalMs);
+    }
   }
 
   async flush(): Promise<void> {
-    if (this.pending > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.pending === 0) return;
+    this.drain();
+    await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
   async close(): Promise<void> {
@@ -64,19 +128,33 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     }
   }
 
-  private async pump(date: Date): Promise<void> {
-    while (this.queue.length > 0) {
-      const lines = this.queue;
-      this.queue = [];
+  private seal(): void {
+    if (this.open) this.sealed.push(this.open);
+    this.open = null;
+  }
+
+  /** Hands everything collected to the file; one write at a time, in order. */
+  private drain(): void {
+    this.seal();
+    this.pumping ??= this.pump().finally(() => {
+      this.pumping = null;
+      // Sealed while the last write was finishing: the loop had already ended.
+      if (this.sealed.length > 0) this.drain();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    for (let batch = this.sealed.shift(); batch; batch = this.sealed.shift()) {
+      const count = batch.lines.length;
       try {
-        const stream = await this.streamFor(date);
+        const stream = await this.streamFor(batch.day);
         // Counted as written only once the file took the bytes: a full disk fails in the callback.
-        await new Promise<void>((resolve, reject) => stream.write(lines.join(''), (error) => (error ? reject(error) : resolve())));
-        this.counters.written += lines.length;
+        await new Promise<void>((resolve, reject) => stream.write(batch.lines.join(''), (error) => (error ? reject(error) : resolve())));
+        this.counters.written += count;
       } catch (error) {
-        this.fail(error, lines.length);
+        this.fail(error, count);
       }
-      this.settle(lines.length);
+      this.settle(count);
     }
   }
 
@@ -97,14 +175,13 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     }
   }
 
-  private async streamFor(date: Date): Promise<WriteStream> {
-    const day = localDate(date);
-    if (this.stream && this.streamDate === day) return this.stream;
+  private async streamFor(day: string): Promise<WriteStream> {
+    if (this.stream && this.streamDay === day) return this.stream;
     this.stream?.end();
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     // A directory made earlier (by the predecessor or by hand) may be wider; narrowing it is best effort.
     await chmod(this.dir, 0o700).catch(() => undefined);
-    const path = join(this.dir, eventFileName(date));
+    const path = join(this.dir, fileOfDay(day));
     const stream = this.openFile(path);
     await Promise.race([
       once(stream, 'open'),
@@ -114,7 +191,7 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     await chmod(path, 0o600);
     stream.on('error', (error) => this.fail(error, 0));
     this.stream = stream;
-    this.streamDate = day;
+    this.streamDay = day;
     return stream;
   }
 }

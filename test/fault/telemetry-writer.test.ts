@@ -1,5 +1,5 @@
-import { close, createWriteStream, open, type WriteStream } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { close, createWriteStream, open, write as fsWrite, type WriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -10,6 +10,7 @@ import { startProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 import { JsonlTelemetryWriter, eventFileName } from '../../src/telemetry/writer.js';
 import type { TelemetryEvent } from '../../src/telemetry/event.js';
+import { eventually } from './eventually.js';
 
 const event = (n: number) => ({ timestamp: 't', event_type: 'api_query_routed', source: 'claude_api_proxy', metadata: { n } }) as unknown as TelemetryEvent;
 
@@ -32,6 +33,87 @@ function fullDisk(path: string): WriteStream {
   });
 }
 
+/** A real file whose writes are counted. */
+function countingFile(writes: { count: number }): (path: string) => WriteStream {
+  return (path) =>
+    createWriteStream(path, {
+      flags: 'a',
+      fs: {
+        open,
+        close,
+        write: (...args: Parameters<typeof fsWrite>) => {
+          writes.count++;
+          return fsWrite(...args);
+        },
+      },
+    });
+}
+
+const lineNumbers = (text: string) => text.trim().split('\n').map((l) => (JSON.parse(l) as { metadata: { n: number } }).metadata.n);
+
+describe('JsonlTelemetryWriter batching', () => {
+  it('appends the events of one interval in one write', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const writes = { count: 0 };
+    const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 20, openFile: countingFile(writes) });
+    try {
+      for (let i = 0; i < 50; i++) writer.write(event(i));
+      expect(writes.count).toBe(0);
+      await eventually(async () => writer.counters.written === 50);
+      expect(writes.count).toBe(1);
+      expect(lineNumbers(await readFile(join(dir, eventFileName(new Date())), 'utf8'))).toEqual([...Array(50).keys()]);
+    } finally {
+      await writer.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('flush() writes at once, without waiting for the interval', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 60_000 });
+    try {
+      writer.write(event(7));
+      const started = performance.now();
+      await writer.flush();
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(lineNumbers(await readFile(join(dir, eventFileName(new Date())), 'utf8'))).toEqual([7]);
+    } finally {
+      await writer.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('events on both sides of local midnight go to their own day files, even in one batch', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const clock = { now: new Date(2026, 2, 9, 23, 59, 59, 990) };
+    const writer = new JsonlTelemetryWriter(dir, capture().logger, { now: () => clock.now, flushIntervalMs: 60_000 });
+    try {
+      writer.write(event(1));
+      clock.now = new Date(2026, 2, 10, 0, 0, 0, 10);
+      writer.write(event(2));
+      writer.write(event(3));
+      await writer.flush();
+      expect(lineNumbers(await readFile(join(dir, 'events-2026-03-09.jsonl'), 'utf8'))).toEqual([1]);
+      expect(lineNumbers(await readFile(join(dir, 'events-2026-03-10.jsonl'), 'utf8'))).toEqual([2, 3]);
+    } finally {
+      await writer.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with flushIntervalMs 0, an event is written without waiting for a timer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 0 });
+    try {
+      writer.write(event(5));
+      await eventually(async () => writer.counters.written === 1);
+    } finally {
+      await writer.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('JsonlTelemetryWriter', () => {
   it('appends lines to the daily file and counts them once the file took them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
@@ -48,7 +130,7 @@ describe('JsonlTelemetryWriter', () => {
   it('a full disk (ENOSPC) loses the events, counts them as failed and warns once', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
     const { lines, logger } = capture();
-    const writer = new JsonlTelemetryWriter(dir, logger, () => new Date(), 0, fullDisk);
+    const writer = new JsonlTelemetryWriter(dir, logger, { retryMs: 0, openFile: fullDisk });
     for (let i = 0; i < 4; i++) {
       writer.write(event(i));
       await writer.flush();
@@ -62,7 +144,7 @@ describe('JsonlTelemetryWriter', () => {
     const upstream = await new FakeUpstream(anthropicLike()).start();
     const { lines, logger } = capture();
     const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
-    const writer = new JsonlTelemetryWriter(dir, logger, () => new Date(), 0, fullDisk);
+    const writer = new JsonlTelemetryWriter(dir, logger, { retryMs: 0, openFile: fullDisk });
     const proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { ctx: { telemetry: writer } });
     try {
       for (let i = 0; i < 6; i++) {

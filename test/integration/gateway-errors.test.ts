@@ -178,7 +178,7 @@ describe('telemetry files', () => {
   it('a path that cannot be a directory (ENOTDIR): requests still succeed, one warning', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
-    const writer = new JsonlTelemetryWriter('/dev/null/telemetry', logger, () => new Date(), 0);
+    const writer = new JsonlTelemetryWriter('/dev/null/telemetry', logger, { retryMs: 0 });
     const q = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { ctx: { telemetry: writer } });
     try {
       for (let i = 0; i < 3; i++) {
