@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Writable } from 'node:stream';
@@ -49,22 +50,32 @@ export interface ForwardResult {
   completed: boolean;
 }
 
+/** What cancels a forwarded request: an AbortSignal or an EventEmitter that emits `abort` (undici takes either). */
+export type Cancellation = (AbortSignal | EventEmitter) & { readonly aborted: boolean };
+
 export interface ResponseDecoration {
   /** Headers added to the client response (route, reason). */
   headers: Record<string, string>;
 }
 
-/** Headers that go upstream: the client's own, minus hop-by-hop and proxy-only ones. */
-export function upstreamHeaders(headers: IncomingHttpHeaders, apiKey: string | null, replaceCredential: boolean, observe: boolean): Record<string, string | string[]> {
-  const connectionListed = new Set(
-    String(headers.connection ?? '')
+/** Header names the client's `Connection` header marks as hop-by-hop, if it lists any. */
+function connectionListed(value: string | undefined): Set<string> | null {
+  if (value === undefined || value === '' || value === 'keep-alive' || value === 'close') return null;
+  return new Set(
+    value
       .split(',')
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
   );
+}
+
+/** Headers that go upstream: the client's own, minus hop-by-hop and proxy-only ones. */
+export function upstreamHeaders(headers: IncomingHttpHeaders, apiKey: string | null, replaceCredential: boolean, observe: boolean): Record<string, string | string[]> {
+  const listed = connectionListed(headers.connection);
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || PROXY_ONLY.has(name) || connectionListed.has(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || PROXY_ONLY.has(name) || listed?.has(name)) continue;
     if (replaceCredential && (name === 'x-api-key' || name === 'authorization')) continue;
     out[name] = value;
   }
@@ -76,7 +87,8 @@ export function upstreamHeaders(headers: IncomingHttpHeaders, apiKey: string | n
 
 function clientHeaders(upstream: Record<string, string | string[] | undefined>, extra: Record<string, string>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(upstream)) {
+  for (const name in upstream) {
+    const value = upstream[name];
     if (value === undefined || (HOP_BY_HOP.has(name) && name !== 'content-length')) continue;
     out[name] = value;
   }
@@ -116,7 +128,7 @@ export class RemoteBackend {
    * Streams one exchange. Resolves when the answer has been relayed (or the client went away);
    * rejects with ApiError only when nothing was sent to the client yet.
    */
-  async forward(req: ForwardRequest, res: ServerResponse, summary: AnswerSummary, decoration: ResponseDecoration, signal: AbortSignal): Promise<ForwardResult> {
+  async forward(req: ForwardRequest, res: ServerResponse, summary: AnswerSummary, decoration: ResponseDecoration, signal: Cancellation): Promise<ForwardResult> {
     const started = performance.now();
     const result: ForwardResult = { status: 0, firstByteAt: null, completed: false };
     try {

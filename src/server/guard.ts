@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { isLoopbackHost } from '../config/load.js';
 import { ApiError } from '../anthropic/errors.js';
@@ -34,7 +34,8 @@ function sameSecret(given: string, expected: Buffer): boolean {
 
 /**
  * The first hook of every request: Host allowlist (DNS rebinding), browser Origin check, and the
- * inbound token when one is configured. Cheap checks only; nothing here reads the body.
+ * inbound token when one is configured. Cheap checks only; nothing here reads the body. A callback
+ * hook, not an async one: it runs on every request and needs no promise.
  */
 export function createGuard(listen: Config['listen'], inboundToken: string | null) {
   const allowedHosts = new Set([listen.host.toLowerCase(), ...listen.allowedHosts.map((h) => h.toLowerCase())]);
@@ -42,29 +43,36 @@ export function createGuard(listen: Config['listen'], inboundToken: string | nul
   const allowedOrigins = new Set(listen.allowedOrigins);
   const token = inboundToken === null ? null : Buffer.from(inboundToken);
 
-  return async function guard(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  /** Why the request is refused, or null; marks a credential that is the proxy token. */
+  function refusal(request: FastifyRequest): ApiError | null {
     request.credentialIsProxyToken = false;
     const host = request.headers.host;
     if (!anyHost) {
       const name = host === undefined ? '' : hostnameOf(host);
       if (!isLoopbackHost(name) && !allowedHosts.has(name)) {
-        throw new ApiError('permission_error', `host ${JSON.stringify(host ?? '')} is not allowed (listen.allowedHosts)`);
+        return new ApiError('permission_error', `host ${JSON.stringify(host ?? '')} is not allowed (listen.allowedHosts)`);
       }
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !allowedOrigins.has(origin)) {
-      throw new ApiError('permission_error', `browser origin ${JSON.stringify(origin)} is not allowed (listen.allowedOrigins)`);
+      return new ApiError('permission_error', `browser origin ${JSON.stringify(origin)} is not allowed (listen.allowedOrigins)`);
     }
-    if (!safeTarget(request.url)) throw new ApiError('invalid_request_error', 'claude-api-proxy: the request path is not allowed (dot segments, encoded slashes or NUL)');
-    if (token === null) return;
+    if (!safeTarget(request.url)) return new ApiError('invalid_request_error', 'claude-api-proxy: the request path is not allowed (dot segments, encoded slashes or NUL)');
+    if (token === null) return null;
     const dedicated = request.headers['x-claude-proxy-token'];
-    if (typeof dedicated === 'string' && sameSecret(dedicated, token)) return;
+    if (typeof dedicated === 'string' && sameSecret(dedicated, token)) return null;
     const apiKey = request.headers['x-api-key'];
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
     if ((typeof apiKey === 'string' && sameSecret(apiKey, token)) || (bearer !== undefined && sameSecret(bearer, token))) {
       request.credentialIsProxyToken = true;
-      return;
+      return null;
     }
-    throw new ApiError('authentication_error', 'claude-api-proxy: a valid proxy token is required (x-claude-proxy-token, x-api-key or Bearer)');
+    return new ApiError('authentication_error', 'claude-api-proxy: a valid proxy token is required (x-claude-proxy-token, x-api-key or Bearer)');
+  }
+
+  return function guard(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const error = refusal(request);
+    if (error) done(error);
+    else done();
   };
 }

@@ -6,11 +6,12 @@ export class InFlight extends EventEmitter {
   private count = 0;
 
   install(app: FastifyInstance): void {
-    app.addHook('onRequest', async (_request, reply) => {
+    app.addHook('onRequest', (_request, reply, done) => {
       this.count++;
       reply.raw.once('close', () => {
         if (--this.count === 0) this.emit('drained');
       });
+      done();
     });
   }
 

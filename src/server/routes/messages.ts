@@ -14,6 +14,8 @@ import { latestUserText } from '../../routing/query-text.js';
 import { Exchange } from '../exchange.js';
 import type { AppContext } from '../context.js';
 import { rawBodyParser } from '../body.js';
+import { ClientAbort } from '../client-abort.js';
+import type { Cancellation } from '../../backends/remote.js';
 
 function routeHeaders(exchange: Exchange): Record<string, string> {
   const decision = exchange.decision;
@@ -56,19 +58,16 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
 
     const res = reply.raw;
     reply.hijack();
-    const abort = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
+    const abort = new ClientAbort(res);
 
     try {
       if (exchange.route === 'local') {
         exchange.backend = ctx.local.backend;
         const serve = endpoint === 'messages' ? serveLocalMessage : serveLocalCount;
         const served = await serve(ctx, request, exchange, body, res, abort.signal);
-        if (!served && !abort.signal.aborted) await fallBack(ctx, request, exchange, res, raw, abort.signal);
+        if (!served && !abort.aborted) await fallBack(ctx, request, exchange, res, raw, abort);
       } else {
-        await serveRemote(ctx, request, exchange, res, raw, abort.signal);
+        await serveRemote(ctx, request, exchange, res, raw, abort);
       }
     } catch (error) {
       if (error instanceof ApiError) sendError(res, exchange, error);
@@ -77,7 +76,7 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
         sendError(res, exchange, new ApiError('api_error', 'claude-api-proxy: internal error'));
       }
     } finally {
-      if (abort.signal.aborted && exchange.status === 0) exchange.status = 499;
+      if (abort.aborted && exchange.status === 0) exchange.status = 499;
       record(ctx, request, exchange, body);
     }
   };
@@ -86,7 +85,7 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
   app.post('/v1/messages/count_tokens', handle('count_tokens'));
 }
 
-async function serveRemote(ctx: AppContext, request: FastifyRequest, exchange: Exchange, res: ServerResponse, raw: Buffer, signal: AbortSignal): Promise<void> {
+async function serveRemote(ctx: AppContext, request: FastifyRequest, exchange: Exchange, res: ServerResponse, raw: Buffer, signal: Cancellation): Promise<void> {
   exchange.route = 'remote';
   exchange.backend = 'anthropic';
   const result = await ctx.remote.forward(
@@ -102,7 +101,7 @@ async function serveRemote(ctx: AppContext, request: FastifyRequest, exchange: E
 }
 
 /** A local failure before the first byte: serve remotely when there are credentials, else 529. */
-async function fallBack(ctx: AppContext, request: FastifyRequest, exchange: Exchange, res: ServerResponse, raw: Buffer, signal: AbortSignal): Promise<void> {
+async function fallBack(ctx: AppContext, request: FastifyRequest, exchange: Exchange, res: ServerResponse, raw: Buffer, signal: Cancellation): Promise<void> {
   const reason = exchange.fallback?.reason ?? 'local_failed';
   if (!hasClientCredentials(request) && !ctx.remote.hasCredentials) {
     throw new ApiError(

@@ -4,6 +4,7 @@ import { emptySummary } from '../../anthropic/usage.js';
 import type { AppContext } from '../context.js';
 import { sendApiError } from '../reply.js';
 import { ApiError } from '../../anthropic/errors.js';
+import { ClientAbort } from '../client-abort.js';
 
 /** Every other `/v1/*` route goes to Anthropic unchanged, the request body streamed, not buffered. */
 export async function passthroughRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -13,10 +14,7 @@ export async function passthroughRoutes(app: FastifyInstance, ctx: AppContext): 
   app.all('/v1/*', async (request: FastifyRequest, reply: FastifyReply) => {
     const res = reply.raw;
     reply.hijack();
-    const abort = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
+    const abort = new ClientAbort(res);
     const hasBody = request.body !== undefined && request.body !== null;
     try {
       await ctx.remote.forward(
@@ -31,7 +29,7 @@ export async function passthroughRoutes(app: FastifyInstance, ctx: AppContext): 
         res,
         emptySummary(),
         { headers: { 'x-claude-proxy-route': 'remote', 'x-claude-proxy-reason': 'passthrough' } },
-        abort.signal,
+        abort,
       );
     } catch (error) {
       sendApiError(res, request.id, error instanceof ApiError ? error : new ApiError('api_error', 'claude-api-proxy: internal error'), {
