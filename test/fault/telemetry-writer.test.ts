@@ -1,6 +1,5 @@
 import { close, createWriteStream, open, write as fsWrite, type WriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,9 @@ import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 import { JsonlTelemetryWriter, eventFileName } from '../../src/telemetry/writer.js';
 import type { TelemetryEvent } from '../../src/telemetry/event.js';
 import { eventually } from './eventually.js';
+import { scratchDirs } from '../helpers/scratch.js';
+
+const scratchDir = scratchDirs('cap-tw-');
 
 const event = (n: number) => ({ timestamp: 't', event_type: 'api_query_routed', source: 'claude_api_proxy', metadata: { n } }) as unknown as TelemetryEvent;
 
@@ -53,7 +55,7 @@ const lineNumbers = (text: string) => text.trim().split('\n').map((l) => (JSON.p
 
 describe('JsonlTelemetryWriter batching', () => {
   it('appends the events of one interval in one write', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const dir = await scratchDir();
     const writes = { count: 0 };
     const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 20, openFile: countingFile(writes) });
     try {
@@ -64,12 +66,11 @@ describe('JsonlTelemetryWriter batching', () => {
       expect(lineNumbers(await readFile(join(dir, eventFileName(new Date())), 'utf8'))).toEqual([...Array(50).keys()]);
     } finally {
       await writer.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 
   it('flush() writes at once, without waiting for the interval', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const dir = await scratchDir();
     const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 60_000 });
     try {
       writer.write(event(7));
@@ -79,12 +80,11 @@ describe('JsonlTelemetryWriter batching', () => {
       expect(lineNumbers(await readFile(join(dir, eventFileName(new Date())), 'utf8'))).toEqual([7]);
     } finally {
       await writer.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 
   it('events on both sides of local midnight go to their own day files, even in one batch', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const dir = await scratchDir();
     const clock = { now: new Date(2026, 2, 9, 23, 59, 59, 990) };
     const writer = new JsonlTelemetryWriter(dir, capture().logger, { now: () => clock.now, flushIntervalMs: 60_000 });
     try {
@@ -97,26 +97,24 @@ describe('JsonlTelemetryWriter batching', () => {
       expect(lineNumbers(await readFile(join(dir, 'events-2026-03-10.jsonl'), 'utf8'))).toEqual([2, 3]);
     } finally {
       await writer.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 
   it('with flushIntervalMs 0, an event is written without waiting for a timer', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const dir = await scratchDir();
     const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 0 });
     try {
       writer.write(event(5));
       await eventually(async () => writer.counters.written === 1);
     } finally {
       await writer.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 });
 
 describe('JsonlTelemetryWriter', () => {
   it('appends lines to the daily file and counts them once the file took them', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const dir = await scratchDir();
     const { logger } = capture();
     const writer = new JsonlTelemetryWriter(dir, logger);
     for (let i = 0; i < 3; i++) writer.write(event(i));
@@ -128,7 +126,7 @@ describe('JsonlTelemetryWriter', () => {
   });
 
   it('a full disk (ENOSPC) loses the events, counts them as failed and warns once', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const dir = await scratchDir();
     const { lines, logger } = capture();
     const writer = new JsonlTelemetryWriter(dir, logger, { retryMs: 0, openFile: fullDisk });
     for (let i = 0; i < 4; i++) {
@@ -143,7 +141,7 @@ describe('JsonlTelemetryWriter', () => {
   it('while serving: a full disk never fails or holds up a request', async () => {
     const upstream = await new FakeUpstream(anthropicLike()).start();
     const { lines, logger } = capture();
-    const dir = await mkdtemp(join(tmpdir(), 'cap-tw-'));
+    const dir = await scratchDir();
     const writer = new JsonlTelemetryWriter(dir, logger, { retryMs: 0, openFile: fullDisk });
     const proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { ctx: { telemetry: writer } });
     try {

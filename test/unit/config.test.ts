@@ -1,10 +1,12 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, resolveConfig } from '../../src/config/load.js';
 import { runCli } from '../../src/commands/index.js';
+import { scratchDirs } from '../helpers/scratch.js';
+
+const scratchDir = scratchDirs('cap-cfg-');
 
 const HOME = '/home/alice';
 
@@ -93,7 +95,7 @@ describe('invalid configuration', () => {
 
 describe('loading files', () => {
   it('a missing default file means defaults; a missing explicit file is an error', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'cap-cfg-'));
+    const home = await scratchDir();
     const { config, file } = await loadConfig({ env: { HOME: home } });
     expect(file).toBeNull();
     expect(config.listen.port).toBe(8094);
@@ -101,7 +103,7 @@ describe('loading files', () => {
   });
 
   it('reads the default path under XDG_CONFIG_HOME', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'cap-cfg-'));
+    const home = await scratchDir();
     const dir = join(home, 'cfg', 'claude-api-proxy');
     await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true }));
     await writeFile(join(dir, 'config.yaml'), 'listen:\n  port: 9999\n');
@@ -113,7 +115,7 @@ describe('loading files', () => {
 
 describe('claude-api-proxy check-config', () => {
   it('exits 0 for a valid file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cap-cfg-'));
+    const dir = await scratchDir();
     const file = join(dir, 'ok.yaml');
     await writeFile(file, 'routing:\n  simpleQueryTokens: 200\nlocal:\n  kind: openai\n  url: http://127.0.0.1:8080\n');
     const { code, out } = await cli(['check-config', file]);
@@ -125,7 +127,7 @@ describe('claude-api-proxy check-config', () => {
     ['listen:\n  port: [1, 2]\n', 'listen.port: got [1,2], expected integer'],
     ['listen: {port: 1\n', 'valid YAML'],
   ])('exits 2 with the problem and no stack trace', async (text, message) => {
-    const dir = await mkdtemp(join(tmpdir(), 'cap-cfg-'));
+    const dir = await scratchDir();
     const file = join(dir, 'bad.yaml');
     await writeFile(file, text);
     const { code, err } = await cli(['check-config', file]);
