@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withoutLocalThinking } from '../../src/backends/local/history.js';
 import { localSignature } from '../../src/backends/local/answer.js';
+import type { MessagesRequest } from '../../src/anthropic/types.js';
 
 const local = { type: 'thinking', thinking: 'local', signature: localSignature('openai') };
 const signed = { type: 'thinking', thinking: 'remote', signature: 'EqQBCkYIBxgC+/==' };
@@ -8,7 +9,7 @@ const signed = { type: 'thinking', thinking: 'remote', signature: 'EqQBCkYIBxgC+
 describe('history bound for Anthropic', () => {
   it('is the very same buffer when there is no local thinking', () => {
     const raw = Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'assistant', content: [signed] }] }));
-    expect(withoutLocalThinking(raw)).toBe(raw);
+    expect(withoutLocalThinking(raw, JSON.parse(raw.toString('utf8')) as MessagesRequest)).toBe(raw);
   });
 
   it('loses local thinking blocks, and turns that held nothing else', () => {
@@ -21,7 +22,8 @@ describe('history bound for Anthropic', () => {
         { role: 'assistant', content: [signed, local, { type: 'text', text: 'a' }] },
       ],
     };
-    const out = JSON.parse(withoutLocalThinking(Buffer.from(JSON.stringify(body))).toString('utf8')) as typeof body;
+    const raw = Buffer.from(JSON.stringify(body));
+    const out = JSON.parse(withoutLocalThinking(raw, JSON.parse(raw.toString('utf8')) as MessagesRequest).toString('utf8')) as typeof body;
     expect(out.messages).toEqual([
       { role: 'user', content: 'q' },
       { role: 'user', content: 'q2' },
@@ -31,6 +33,6 @@ describe('history bound for Anthropic', () => {
 
   it('leaves a body alone where the marker appears only as text', () => {
     const raw = Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `what is ${localSignature('x')}?` }] }));
-    expect(withoutLocalThinking(raw)).toBe(raw);
+    expect(withoutLocalThinking(raw, JSON.parse(raw.toString('utf8')) as MessagesRequest)).toBe(raw);
   });
 });

@@ -65,9 +65,9 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
         exchange.backend = ctx.local.backend;
         const serve = endpoint === 'messages' ? serveLocalMessage : serveLocalCount;
         const served = await serve(ctx, request, exchange, body, res, abort.signal);
-        if (!served && !abort.aborted) await fallBack(ctx, request, exchange, res, raw, abort);
+        if (!served && !abort.aborted) await fallBack(ctx, request, exchange, res, raw, body, abort);
       } else {
-        await serveRemote(ctx, request, exchange, res, raw, abort);
+        await serveRemote(ctx, request, exchange, res, raw, body, abort);
       }
     } catch (error) {
       if (error instanceof ApiError) sendError(res, exchange, error);
@@ -85,12 +85,20 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
   app.post('/v1/messages/count_tokens', handle('count_tokens'));
 }
 
-async function serveRemote(ctx: AppContext, request: FastifyRequest, exchange: Exchange, res: ServerResponse, raw: Buffer, signal: Cancellation): Promise<void> {
+async function serveRemote(
+  ctx: AppContext,
+  request: FastifyRequest,
+  exchange: Exchange,
+  res: ServerResponse,
+  raw: Buffer,
+  body: MessagesRequest,
+  signal: Cancellation,
+): Promise<void> {
   exchange.route = 'remote';
   exchange.backend = 'anthropic';
   const result = await ctx.remote.forward(
     // Thinking blocks the local route produced were never signed by Anthropic: they are removed first.
-    { method: 'POST', url: request.url, headers: request.headers, body: withoutLocalThinking(raw), observe: true, replaceCredential: request.credentialIsProxyToken },
+    { method: 'POST', url: request.url, headers: request.headers, body: withoutLocalThinking(raw, body), observe: true, replaceCredential: request.credentialIsProxyToken },
     res,
     exchange.summary,
     { headers: routeHeaders(exchange) },
@@ -101,7 +109,15 @@ async function serveRemote(ctx: AppContext, request: FastifyRequest, exchange: E
 }
 
 /** A local failure before the first byte: serve remotely when there are credentials, else 529. */
-async function fallBack(ctx: AppContext, request: FastifyRequest, exchange: Exchange, res: ServerResponse, raw: Buffer, signal: Cancellation): Promise<void> {
+async function fallBack(
+  ctx: AppContext,
+  request: FastifyRequest,
+  exchange: Exchange,
+  res: ServerResponse,
+  raw: Buffer,
+  body: MessagesRequest,
+  signal: Cancellation,
+): Promise<void> {
   const reason = exchange.fallback?.reason ?? 'local_failed';
   if (!hasClientCredentials(request) && !ctx.remote.hasCredentials) {
     throw new ApiError(
@@ -109,7 +125,7 @@ async function fallBack(ctx: AppContext, request: FastifyRequest, exchange: Exch
       `claude-api-proxy: the local backend ${ctx.local.backend} (${ctx.config.local.url}) could not answer (${reason}) and there are no credentials for the remote API`,
     );
   }
-  await serveRemote(ctx, request, exchange, res, raw, signal);
+  await serveRemote(ctx, request, exchange, res, raw, body, signal);
 }
 
 function noteFailure(ctx: AppContext, request: FastifyRequest, exchange: Exchange, error: unknown): false {
