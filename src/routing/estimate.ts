@@ -40,11 +40,52 @@ export function estimateText(text: string): number {
   return length / CHARS_PER_TOKEN + (extraBytes > 0 ? extraBytes * NON_ASCII_BYTE_TOKENS : 0);
 }
 
+/** Characters that JSON escapes (and surrogates, which it may): a string without them is its length plus quotes. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function jsonStringLength(text: string): number {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text).length : text.length + 2;
+}
+
+/**
+ * The length of `JSON.stringify(value)` without building the string: tool schemas are estimated on
+ * every request, and walking them is several times faster than serializing them (measured).
+ */
+export function jsonLength(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return jsonStringLength(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value).length : 4;
+    case 'boolean':
+      return value ? 4 : 5;
+    case 'object': {
+      if (value === null) return 4;
+      if (Array.isArray(value)) {
+        let length = value.length > 0 ? value.length + 1 : 2;
+        for (const item of value) length += item === undefined ? 4 : jsonLength(item);
+        return length;
+      }
+      let length = 1;
+      let members = 0;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        length += jsonStringLength(key) + 1 + jsonLength(item);
+        members++;
+      }
+      return length + (members > 0 ? members : 1);
+    }
+    default:
+      return 0;
+  }
+}
+
 function estimateJson(value: unknown): number {
   if (value === undefined || value === null) return 0;
   if (typeof value === 'string') return estimateText(value);
-  const json = JSON.stringify(value);
-  return json === undefined ? 0 : json.length / JSON_CHARS_PER_TOKEN;
+  return jsonLength(value) / JSON_CHARS_PER_TOKEN;
 }
 
 /** Text and image counts of one content value (a string or a block list), recursing into tool results. */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { resolveConfig } from '../../src/config/load.js';
 import { parseMessagesBody } from '../../src/anthropic/validate.js';
 import type { MessagesRequest } from '../../src/anthropic/types.js';
-import { estimateRequest, estimateText } from '../../src/routing/estimate.js';
+import { estimateRequest, estimateText, jsonLength } from '../../src/routing/estimate.js';
 import { createRouter } from '../../src/routing/router.js';
 import { mainRequest, titleRequest, toolResultRequest } from '../fixtures/claude-code.js';
 import { allPaths, setAt } from './json-paths.js';
@@ -15,6 +15,17 @@ const sane = (n: number) => Number.isFinite(n) && n >= 0;
 
 
 describe('the token estimate', () => {
+  it('measures JSON (tool schemas and inputs) as long as JSON.stringify would write it, for any JSON value (property)', () => {
+    const withKeys = fc.jsonValue({ stringUnit: fc.constantFrom('a', '"', '\\', '\n', '\u0001', '\u2028', '\ud800', '\udfff', '😀', '語') });
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue({ stringUnit: 'binary' }), withKeys), (value) => {
+        expect(jsonLength(value)).toBe(JSON.stringify(value).length);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(jsonLength({ a: undefined, b: [undefined, 1] })).toBe(JSON.stringify({ a: undefined, b: [undefined, 1] }).length);
+  });
+
   it('of any text is finite, non-negative, and never shrinks when text is added (property)', () => {
     fc.assert(
       fc.property(anyText, anyText, (a, b) => {
