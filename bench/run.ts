@@ -359,7 +359,7 @@ async function render(r: Report): Promise<string> {
   for (const size of SIZES) {
     const proxy = cell('proxy remote', size, 32)?.rps ?? 0;
     const base = cell('pipe+parse', size, 32)?.rps ?? 1;
-    goals.push([`remote-route throughput at c=32, ${size} ≥ 0.9× pipe+parse`, `${int(proxy)} vs ${int(base)} req/s = ${f(proxy / base)}×`, met(proxy / base >= 0.9)]);
+    goals.push([`remote-route throughput at c=32, ${size} ≥ 0.9× pipe+parse`, `${int(proxy)} vs ${int(base)} req/s = ${f(proxy / base, 3)}×`, met(proxy / base >= 0.9)]);
   }
   for (const size of SIZES) {
     const added = (cell('proxy remote', size, 1)?.latency.p50 ?? 0) - (cell('pipe', size, 1)?.latency.p50 ?? 0);
