@@ -15,7 +15,18 @@ import { Exchange } from '../exchange.js';
 import type { AppContext } from '../context.js';
 import { rawBodyParser } from '../body.js';
 import { ClientAbort } from '../client-abort.js';
-import type { Cancellation } from '../../backends/remote.js';
+
+/** One request on its way: what every step of serving it reads. */
+interface Turn {
+  request: FastifyRequest;
+  exchange: Exchange;
+  res: ServerResponse;
+  /** The body as received, forwarded as these bytes on the remote route. */
+  raw: Buffer;
+  /** The same body parsed and checked; only read. */
+  body: MessagesRequest;
+  abort: ClientAbort;
+}
 
 function routeHeaders(exchange: Exchange): Record<string, string> {
   const decision = exchange.decision;
@@ -59,15 +70,16 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
     const res = reply.raw;
     reply.hijack();
     const abort = new ClientAbort(res);
+    const turn: Turn = { request, exchange, res, raw, body, abort };
 
     try {
       if (exchange.route === 'local') {
         exchange.backend = ctx.local.backend;
         const serve = endpoint === 'messages' ? serveLocalMessage : serveLocalCount;
-        const served = await serve(ctx, request, exchange, body, res, abort.signal);
-        if (!served && !abort.aborted) await fallBack(ctx, request, exchange, res, raw, body, abort);
+        const served = await serve(ctx, turn);
+        if (!served && !abort.aborted) await fallBack(ctx, turn);
       } else {
-        await serveRemote(ctx, request, exchange, res, raw, body, abort);
+        await serveRemote(ctx, turn);
       }
     } catch (error) {
       if (error instanceof ApiError) sendError(res, exchange, error);
@@ -85,15 +97,7 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
   app.post('/v1/messages/count_tokens', handle('count_tokens'));
 }
 
-async function serveRemote(
-  ctx: AppContext,
-  request: FastifyRequest,
-  exchange: Exchange,
-  res: ServerResponse,
-  raw: Buffer,
-  body: MessagesRequest,
-  signal: Cancellation,
-): Promise<void> {
+async function serveRemote(ctx: AppContext, { request, exchange, res, raw, body, abort }: Turn): Promise<void> {
   exchange.route = 'remote';
   exchange.backend = 'anthropic';
   const result = await ctx.remote.forward(
@@ -102,22 +106,15 @@ async function serveRemote(
     res,
     exchange.summary,
     { headers: routeHeaders(exchange) },
-    signal,
+    abort,
   );
   exchange.status = result.status;
   if (result.firstByteAt !== null) exchange.firstByte();
 }
 
 /** A local failure before the first byte: serve remotely when there are credentials, else 529. */
-async function fallBack(
-  ctx: AppContext,
-  request: FastifyRequest,
-  exchange: Exchange,
-  res: ServerResponse,
-  raw: Buffer,
-  body: MessagesRequest,
-  signal: Cancellation,
-): Promise<void> {
+async function fallBack(ctx: AppContext, turn: Turn): Promise<void> {
+  const { request, exchange } = turn;
   const reason = exchange.fallback?.reason ?? 'local_failed';
   if (!hasClientCredentials(request) && !ctx.remote.hasCredentials) {
     throw new ApiError(
@@ -125,7 +122,7 @@ async function fallBack(
       `claude-api-proxy: the local backend ${ctx.local.backend} (${ctx.config.local.url}) could not answer (${reason}) and there are no credentials for the remote API`,
     );
   }
-  await serveRemote(ctx, request, exchange, res, raw, body, signal);
+  await serveRemote(ctx, turn);
 }
 
 function noteFailure(ctx: AppContext, request: FastifyRequest, exchange: Exchange, error: unknown): false {
@@ -136,7 +133,8 @@ function noteFailure(ctx: AppContext, request: FastifyRequest, exchange: Exchang
 }
 
 /** Returns false when the local leg failed before anything was sent (the caller falls back). */
-async function serveLocalMessage(ctx: AppContext, request: FastifyRequest, exchange: Exchange, body: MessagesRequest, res: ServerResponse, signal: AbortSignal): Promise<boolean> {
+async function serveLocalMessage(ctx: AppContext, { request, exchange, body, res, abort }: Turn): Promise<boolean> {
+  const signal = abort.signal;
   let answer: LocalAnswer;
   try {
     answer = await ctx.local.open(body, signal);
@@ -198,7 +196,8 @@ async function serveLocalMessage(ctx: AppContext, request: FastifyRequest, excha
   return true;
 }
 
-async function serveLocalCount(ctx: AppContext, request: FastifyRequest, exchange: Exchange, body: MessagesRequest, res: ServerResponse, signal: AbortSignal): Promise<boolean> {
+async function serveLocalCount(ctx: AppContext, { request, exchange, body, res, abort }: Turn): Promise<boolean> {
+  const signal = abort.signal;
   let count: number;
   try {
     count = await ctx.local.countTokens(body, signal);
