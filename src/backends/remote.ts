@@ -51,7 +51,7 @@ export interface ForwardResult {
 }
 
 /** What cancels a forwarded request: an AbortSignal or an EventEmitter that emits `abort` (undici takes either). */
-export type Cancellation = (AbortSignal | EventEmitter) & { readonly aborted: boolean };
+type Cancellation = (AbortSignal | EventEmitter) & { readonly aborted: boolean };
 
 export interface ResponseDecoration {
   /** Headers added to the client response (route, reason). */

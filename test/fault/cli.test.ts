@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { FakeUpstream, anthropicLike, sse, streams } from '../helpers/fake-anthropic.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
-import { eventually } from './eventually.js';
 import { buildCli, killAll, startCli } from './built-cli.js';
+import { eventually } from '../helpers/proxy.js';
 
 let build: { cli: string; dir: string };
 let upstream: FakeUpstream;

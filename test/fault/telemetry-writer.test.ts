@@ -9,7 +9,7 @@ import { startProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 import { JsonlTelemetryWriter, eventFileName } from '../../src/telemetry/writer.js';
 import type { TelemetryEvent } from '../../src/telemetry/event.js';
-import { eventually } from './eventually.js';
+import { eventually } from '../helpers/proxy.js';
 import { scratchDirs } from '../helpers/scratch.js';
 
 const scratchDir = scratchDirs('cap-tw-');
@@ -74,9 +74,7 @@ describe('JsonlTelemetryWriter batching', () => {
     const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 60_000 });
     try {
       writer.write(event(7));
-      const started = performance.now();
       await writer.flush();
-      expect(performance.now() - started).toBeLessThan(5_000);
       expect(lineNumbers(await readFile(join(dir, eventFileName(new Date())), 'utf8'))).toEqual([7]);
     } finally {
       await writer.close();

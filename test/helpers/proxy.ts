@@ -63,11 +63,11 @@ export async function startProxy(
   };
 }
 
-/** Waits until `predicate` holds, polling; for effects that land just after a response ends. */
-export async function eventually<T>(read: () => T | undefined | null | false, timeoutMs = 2000): Promise<T> {
+/** Polls until `read` (sync or async) gives a truthy value, and returns it; for effects that land just after a response ends. */
+export async function eventually<T>(read: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 2000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = read();
+    const value = await read();
     if (value) return value;
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
