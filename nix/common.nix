@@ -296,7 +296,7 @@ rec {
       raw = (pkgs.formats.yaml { }).generate "claude-api-proxy-unchecked.yaml" cfg.settings;
     in
     pkgs.runCommand "claude-api-proxy.yaml" { } ''
-      ${lib.getExe cfg.package} check-config ${raw}
+      ${lib.getExe cfg.package} check-config --skip-key-files ${raw}
       cp ${raw} "$out"
     '';
 

@@ -1,4 +1,5 @@
 import type { Env } from '../config/load.js';
+import { CONFIG_OPTION, text, type Command } from './command.js';
 import { loadConfig } from '../config/load.js';
 import { loadSecrets } from '../config/secrets.js';
 import { createLogger } from '../logger.js';
@@ -43,3 +44,20 @@ export async function serve(options: ServeOptions, env: Env): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 }
+
+export const command: Command = {
+  usage: '[--config FILE] [--port N] [--host ADDR]',
+  description: `Runs the proxy in the foreground until SIGTERM or SIGINT; open streams may finish, then it exits 0.
+Logs are JSON lines on stderr (readable on a terminal).`,
+  options: {
+    config: CONFIG_OPTION,
+    port: { type: 'string', short: 'p', value: 'N', help: 'TCP port to listen on (listen.port; 0 picks a free one)' },
+    host: { type: 'string', value: 'ADDR', help: 'address to bind (listen.host)' },
+  },
+  args: { min: 0, max: 0 },
+  examples: ['claude-api-proxy serve --port 8094'],
+  async run({ values }, env) {
+    await serve({ config: text(values, 'config'), port: text(values, 'port'), host: text(values, 'host') }, env);
+    return undefined;
+  },
+};

@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ConfigSchema, type Config } from './schema.js';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigSchema, RuleSchema, type Config, type RoutingRule } from './schema.js';
+import { markDocument, sourceOf, type Sources } from './sources.js';
+import { expectation } from './wording.js';
 import { validateRules } from './rules.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -12,6 +14,8 @@ export interface ConfigProblem {
   path: string;
   value: unknown;
   expected: string;
+  /** Where the value came from (a file and line, an environment variable, a flag); the error's source otherwise. */
+  source?: string;
 }
 
 /** A configuration that cannot be used; `problems` name each bad field. */
@@ -20,7 +24,7 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly problems: ConfigProblem[],
   ) {
-    super(problems.map((p) => `${source}: ${describeProblem(p)}`).join('\n'));
+    super(problems.map((p) => `${p.source ?? source}: ${describeProblem(p)}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -59,14 +63,18 @@ function numberOrRaw(raw: string): number | string {
 }
 
 /** Environment overrides, with the predecessor's names. */
-function applyEnv(tree: Tree, env: Env): void {
-  if (env.PROXY_HOST) branch(tree, 'listen').host = env.PROXY_HOST;
-  if (env.PROXY_PORT) branch(tree, 'listen').port = numberOrRaw(env.PROXY_PORT);
-  if (env.ANTHROPIC_API_KEY_FILE) branch(tree, 'remote').apiKeyFile = env.ANTHROPIC_API_KEY_FILE;
-  if (env.AIDB_MCP_URL) branch(tree, 'rag').url = env.AIDB_MCP_URL;
+function applyEnv(tree: Tree, env: Env, sources: Sources): void {
+  const set = (section: string, key: string, name: string, value: unknown) => {
+    branch(tree, section)[key] = value;
+    sources.set(`${section}.${key}`, `env ${name}`);
+  };
+  if (env.PROXY_HOST) set('listen', 'host', 'PROXY_HOST', env.PROXY_HOST);
+  if (env.PROXY_PORT) set('listen', 'port', 'PROXY_PORT', numberOrRaw(env.PROXY_PORT));
+  if (env.ANTHROPIC_API_KEY_FILE) set('remote', 'apiKeyFile', 'ANTHROPIC_API_KEY_FILE', env.ANTHROPIC_API_KEY_FILE);
+  if (env.AIDB_MCP_URL) set('rag', 'url', 'AIDB_MCP_URL', env.AIDB_MCP_URL);
   const local = branch(tree, 'local');
   // The coordinator URL only means something when the local backend is the coordinator.
-  if (env.HYBRID_COORDINATOR_URL && (local.kind ?? 'coordinator') === 'coordinator') local.url = env.HYBRID_COORDINATOR_URL;
+  if (env.HYBRID_COORDINATOR_URL && (local.kind ?? 'coordinator') === 'coordinator') set('local', 'url', 'HYBRID_COORDINATOR_URL', env.HYBRID_COORDINATOR_URL);
 }
 
 function applyPathDefaults(tree: Tree, env: Env): void {
@@ -82,75 +90,126 @@ function applyPathDefaults(tree: Tree, env: Env): void {
   }
 }
 
-function pointerToPath(pointer: string): string {
-  return pointer
+function pointerToPath(pointer: string): { path: string; key: string } {
+  const parts = pointer
     .split('/')
     .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = parts
     .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
     .join('')
     .replace(/^\./, '');
+  return { path, key: parts.at(-1) ?? '' };
 }
 
-/** Turns a parsed document (or nothing) plus the environment into a validated configuration. */
-export function resolveConfig(document: unknown, env: Env, overrides: { port?: number | string; host?: string } = {}, source = 'config'): Config {
+export interface Overrides {
+  port?: number | string;
+  host?: string;
+}
+
+export interface Resolved {
+  config: Config;
+  /** Where each setting came from (see sourceOf). */
+  sources: Sources;
+}
+
+/**
+ * Turns a parsed document (or nothing) plus the environment and flags into a validated configuration.
+ * Every problem is reported at once, each with where its value came from.
+ */
+export function resolveWithSources(document: unknown, env: Env, overrides: Overrides = {}, sources: Sources = new Map(), source = 'config'): Resolved {
   if (document !== undefined && document !== null && !isTree(document)) {
     throw new ConfigError(source, [{ path: '', value: document, expected: 'the file must hold a mapping of settings' }]);
   }
   const tree: Tree = structuredClone(document ?? {}) as Tree;
-  applyEnv(tree, env);
-  if (overrides.port !== undefined) branch(tree, 'listen').port = numberOrRaw(String(overrides.port));
-  if (overrides.host !== undefined) branch(tree, 'listen').host = overrides.host;
+  applyEnv(tree, env, sources);
+  if (overrides.port !== undefined) {
+    branch(tree, 'listen').port = numberOrRaw(String(overrides.port));
+    sources.set('listen.port', '--port');
+  }
+  if (overrides.host !== undefined) {
+    branch(tree, 'listen').host = overrides.host;
+    sources.set('listen.host', '--host');
+  }
   applyPathDefaults(tree, env);
-  const withDefaults = Value.Default(ConfigSchema, tree);
+  const withDefaults = Value.Default(ConfigSchema, tree) as Tree;
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
   for (const error of Value.Errors(ConfigSchema, withDefaults)) {
-    const path = pointerToPath(error.path);
+    const { path, key } = pointerToPath(error.path);
     if (seen.has(path)) continue;
     seen.add(path);
-    problems.push({ path, value: error.value, expected: expectation(error.schema, error.message) });
+    problems.push({ path, value: error.value, expected: expectation(error, key) });
   }
+  problems.push(...validateRules(checkedRules(withDefaults)), ...crossFieldProblems(withDefaults));
+  for (const problem of problems) problem.source ??= labelOf(sourceOf(sources, problem.path), source);
   if (problems.length > 0) throw new ConfigError(source, problems);
-  const config = withDefaults as Config;
-  problems.push(...validateRules(config.routing.rules));
-  problems.push(...crossFieldProblems(config));
-  if (problems.length > 0) throw new ConfigError(source, problems);
-  return config;
+  return { config: withDefaults as Config, sources };
 }
 
-function expectation(schema: { anyOf?: { const?: unknown }[]; const?: unknown; description?: string }, message: string): string {
-  const literals = schema.anyOf?.map((s) => s.const).filter((c) => c !== undefined);
-  if (literals && literals.length > 0) return `one of ${literals.map((l) => JSON.stringify(l)).join(', ')}`;
-  if (message === 'Unexpected property') return 'no such setting (check the spelling)';
-  return message.replace(/^Expected /, '').replace(/^Expected union value$/, 'a valid value');
+/** `default` in a problem's source means the value was never set: name the whole configuration instead. */
+const labelOf = (label: string, source: string): string => (label === 'default' ? (source === 'config' ? 'defaults' : source) : label);
+
+export function resolveConfig(document: unknown, env: Env, overrides: Overrides = {}, source = 'config'): Config {
+  return resolveWithSources(document, env, overrides, new Map(), source).config;
+}
+
+// Rules the schema rejected are checked no further; the others keep their index in the messages.
+function checkedRules(tree: Tree): RoutingRule[] {
+  const routing = tree.routing;
+  const rules = isTree(routing) && Array.isArray(routing.rules) ? (routing.rules as unknown[]) : [];
+  return rules.map((rule) => (Value.Check(RuleSchema, rule) ? rule : { match: {}, route: 'default' as const }));
 }
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-function crossFieldProblems(config: Config): ConfigProblem[] {
+const section = (tree: Tree, name: string): Tree => (isTree(tree[name]) ? tree[name] : {});
+
+function crossFieldProblems(tree: Tree): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (!isLoopbackHost(config.listen.host) && config.auth.tokenFile === null) {
+  const listen = section(tree, 'listen');
+  const auth = section(tree, 'auth');
+  const routing = section(tree, 'routing');
+  if (typeof listen.host === 'string' && !isLoopbackHost(listen.host) && auth.tokenFile === null) {
     problems.push({
       path: 'auth.tokenFile',
       value: null,
-      expected: `a token file, because listen.host ${JSON.stringify(config.listen.host)} is reachable beyond this machine`,
+      expected: `a token file, because listen.host ${JSON.stringify(listen.host)} is reachable beyond this machine`,
     });
   }
-  if (config.routing.simpleQueryTokens > config.routing.complexQueryTokens) {
-    problems.push({
-      path: 'routing.simpleQueryTokens',
-      value: config.routing.simpleQueryTokens,
-      expected: `at most routing.complexQueryTokens (${config.routing.complexQueryTokens})`,
-    });
+  const { simpleQueryTokens: simple, complexQueryTokens: complex } = routing;
+  if (typeof simple === 'number' && typeof complex === 'number' && simple > complex) {
+    problems.push({ path: 'routing.simpleQueryTokens', value: simple, expected: `at most routing.complexQueryTokens (${complex})` });
   }
   return problems;
 }
 
+/** The YAML errors of a file, each with its line, column and a code frame. */
+function syntaxProblems(document: Document.Parsed, file: string): ConfigProblem[] {
+  return document.errors.map((error) => {
+    const at = error.linePos?.[0];
+    return { path: '', value: undefined, expected: `invalid YAML: ${error.message}`, source: at ? `${file}:${at.line}:${at.col}` : file };
+  });
+}
+
+/** A setting's line in the file, for messages (`file:line`). */
+function locator(document: Document.Parsed, lines: LineCounter, file: string) {
+  return (path: (string | number)[]): string => {
+    const node = document.getIn(path, true);
+    const offset = isNode(node) ? node.range?.[0] : undefined;
+    return offset === undefined ? file : `${file}:${lines.linePos(offset).line}`;
+  };
+}
+
+export interface Loaded extends Resolved {
+  /** The file read, or null when there is none and defaults apply. */
+  file: string | null;
+}
+
 /** Reads and validates a YAML file; a missing default file means defaults. */
-export async function loadConfig(options: { file?: string; env: Env; port?: number | string; host?: string }): Promise<{ config: Config; file: string | null }> {
+export async function loadConfig(options: { file?: string; env: Env } & Overrides): Promise<Loaded> {
   const explicit = options.file !== undefined;
   const file = options.file ?? defaultConfigPath(options.env);
   let text: string | null;
@@ -161,15 +220,15 @@ export async function loadConfig(options: { file?: string; env: Env; port?: numb
     if (code === 'ENOENT' && !explicit) text = null;
     else throw new ConfigError(file, [{ path: '', value: undefined, expected: `cannot read the file (${code ?? String(error)})` }]);
   }
+  const sources: Sources = new Map();
   let document: unknown;
   if (text !== null) {
-    try {
-      document = parseYaml(text, { prettyErrors: true });
-    } catch (error) {
-      const detail = error instanceof YAMLParseError ? error.message.split('\n')[0] : String(error);
-      throw new ConfigError(file, [{ path: '', value: undefined, expected: `valid YAML: ${detail}` }]);
-    }
+    const lines = new LineCounter();
+    const parsed = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+    if (parsed.errors.length > 0) throw new ConfigError(file, syntaxProblems(parsed, file));
+    document = parsed.toJS();
+    markDocument(sources, document, locator(parsed, lines, file));
   }
-  const config = resolveConfig(document, options.env, { port: options.port, host: options.host }, text === null ? 'defaults' : file);
-  return { config, file: text === null ? null : file };
+  const resolved = resolveWithSources(document, options.env, { port: options.port, host: options.host }, sources, text === null ? 'defaults' : file);
+  return { ...resolved, file: text === null ? null : file };
 }
