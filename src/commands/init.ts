@@ -12,8 +12,9 @@ function describe(server: DiscoveredServer): string {
   return `  ${server.family} at ${server.url}${models.length > 0 ? `: ${models.join(', ')}` : ''}`;
 }
 
-async function aidbAnswers(): Promise<boolean> {
-  const client = new AidbClient(resolveConfig({}, {}).rag);
+/** Whether AIDB answers where the configuration would look for it (rag.url, AIDB_MCP_URL). */
+async function aidbAnswers(env: Env): Promise<boolean> {
+  const client = new AidbClient(resolveConfig({}, env).rag);
   try {
     return (await client.probe(AbortSignal.timeout(1_500))).ok;
   } finally {
@@ -32,15 +33,16 @@ async function init(values: Values, env: Env, io: Io): Promise<number> {
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout needs a number of milliseconds', 'init');
   const extra = list(values, 'url');
   for (const url of extra) if (!URL.canParse(url)) throw new UsageError(`--url ${JSON.stringify(url)} is not a URL`, 'init');
-  const urls = [...extra, ...wellKnownUrls().filter((u) => !extra.includes(u))];
+  const urls = flag(values, 'only') ? extra : [...extra, ...wellKnownUrls().filter((u) => !extra.includes(u))];
+  if (urls.length === 0) throw new UsageError('--only needs at least one --url', 'init');
   io.stdout.write(`Looking for local servers on ${urls.map((u) => new URL(u).port || u).join(', ')}…\n`);
-  const [servers, aidb] = await Promise.all([discoverAll(urls, timeoutMs), aidbAnswers()]);
+  const [servers, aidb] = await Promise.all([discoverAll(urls, timeoutMs), aidbAnswers(env)]);
   const server = pickServer(servers);
   if (!server) {
     io.stdout.write(NOTHING_FOUND);
     return 1;
   }
-  io.stdout.write(`Found:\n${servers.map(describe).join('\n')}\n${aidb ? 'AIDB answers on http://localhost:8091.\n' : ''}`);
+  io.stdout.write(`Found:\n${servers.map(describe).join('\n')}\n${aidb ? 'AIDB answers.\n' : ''}`);
   const yaml = starterConfig({ server, model: pickModel(server), aidb }, new Date().toISOString().slice(0, 10));
   resolveConfig(parseYaml(yaml), env);
   if (flag(values, 'print')) {
@@ -61,7 +63,7 @@ async function init(values: Values, env: Env, io: Io): Promise<number> {
 }
 
 export const command: Command = {
-  usage: '[--url URL]... [--config FILE] [--force] [--print]',
+  usage: '[--url URL]... [--only] [--config FILE] [--force] [--print]',
   description: `Looks for local LLM servers on this machine (Ollama 11434, llama.cpp 8080, vLLM 8000, LM Studio 1234,
 the hybrid coordinator 8092, and every --url), reads their models and the context window each runs
 with, and writes a starter configuration that routes to the best one. An existing file is kept
@@ -69,6 +71,7 @@ unless --force.`,
   options: {
     url: { type: 'string', multiple: true, value: 'URL', help: 'also look here (tried first)' },
     config: { type: 'string', short: 'c', value: 'FILE', help: 'where to write (default: $XDG_CONFIG_HOME/claude-api-proxy/config.yaml)' },
+    only: { type: 'boolean', help: 'look only at the --url addresses' },
     force: { type: 'boolean', help: 'replace an existing file' },
     print: { type: 'boolean', help: 'print the configuration instead of writing it' },
     timeout: { type: 'string', value: 'MS', help: 'how long each server may take to answer (default 1500)' },

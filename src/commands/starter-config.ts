@@ -37,6 +37,6 @@ export function starterConfig(choice: StarterChoice, today: string): string {
     else lines.push(`  contextWindow: ${DEFAULT_WINDOW}         # the server did not say; set it to the context it runs with`);
     if ((window ?? DEFAULT_WINDOW) < CLAUDE_CODE_TURN_TOKENS) lines.push('  # Claude Code turns need about 26k tokens: with a smaller window they go remote.');
   }
-  lines.push('rag:', `  enabled: ${aidb}${aidb ? '' : '              # AIDB did not answer on http://localhost:8091'}`, '');
+  lines.push('rag:', `  enabled: ${aidb}${aidb ? '' : '              # AIDB did not answer'}`, '');
   return lines.join('\n');
 }

@@ -151,7 +151,9 @@ export function resolveWithSources(document: unknown, env: Env, overrides: Overr
 const labelOf = (label: string, source: string): string => (label === 'default' ? (source === 'config' ? 'defaults' : source) : label);
 
 export function resolveConfig(document: unknown, env: Env, overrides: Overrides = {}, source = 'config'): Config {
-  return resolveWithSources(document, env, overrides, new Map(), source).config;
+  const sources: Sources = new Map();
+  markDocument(sources, document, () => source);
+  return resolveWithSources(document, env, overrides, sources, source).config;
 }
 
 // Rules the schema rejected are checked no further; the others keep their index in the messages.
