@@ -192,7 +192,9 @@ function crossFieldProblems(tree: Tree): ConfigProblem[] {
 function syntaxProblems(document: Document.Parsed, file: string): ConfigProblem[] {
   return document.errors.map((error) => {
     const at = error.linePos?.[0];
-    return { path: '', value: undefined, expected: `invalid YAML: ${error.message}`, source: at ? `${file}:${at.line}:${at.col}` : file };
+    // The location is in the source already; the message keeps the code frame.
+    const message = error.message.replace(/ at line \d+, column \d+:\n/, ':\n').trimEnd();
+    return { path: '', value: undefined, expected: `invalid YAML: ${message}`, source: at ? `${file}:${at.line}:${at.col}` : file };
   });
 }
 
