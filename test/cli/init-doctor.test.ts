@@ -4,16 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { FakeLlamaServer, FakeOllama } from '../helpers/fake-llama.js';
 import { scratchDirs } from '../helpers/scratch.js';
-import { cli } from './run.js';
+import { cli, deadUrl } from './run.js';
 
 const scratchDir = scratchDirs('cap-init-');
-// Nothing listens here: the connection is refused at once.
-const DEAD = 'http://127.0.0.1:9';
+let DEAD: string;
 
 let llama: FakeLlamaServer;
 let ollama: FakeOllama;
 let remote: FakeUpstream;
 beforeAll(async () => {
+  DEAD = await deadUrl();
   [llama, ollama, remote] = await Promise.all([new FakeLlamaServer(8192).start(), new FakeOllama(null).start(), new FakeUpstream(anthropicLike()).start()]);
 });
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../src/commands/index.js';
 
@@ -17,4 +18,13 @@ export async function cli(argv: string[], env: Record<string, string | undefined
   stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await runCli(argv, env, { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]) });
   return { code, out, err };
+}
+
+/** A loopback URL where nothing listens (a port just freed): connections are refused at once. */
+export async function deadUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
 }
