@@ -2,7 +2,12 @@ import type { Env } from '../config/load.js';
 import { CONFIG_OPTION, text, type Command } from './command.js';
 import { loadConfig } from '../config/load.js';
 import { loadSecrets } from '../config/secrets.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { localAdvice } from '../backends/local/advice.js';
+import { discoverAt } from '../backends/local/discover.js';
 import { createLogger } from '../logger.js';
+import type { AppContext } from '../server/context.js';
 import { buildApp } from '../server/app.js';
 import { createContext } from '../server/runtime.js';
 import { shutdown } from '../server/shutdown.js';
@@ -13,6 +18,19 @@ export interface ServeOptions {
   config?: string;
   port?: string;
   host?: string;
+}
+
+/**
+ * Says at start, in the log, what keeps requests from going local (backend down, a window too small
+ * for Claude Code, a URL that cannot work). Runs after listening: start-up does not wait for it.
+ */
+async function adviseOnLocalRoute(config: Config, ctx: AppContext, logger: Logger): Promise<void> {
+  const discovery = config.local.enabled && config.local.kind !== 'coordinator' ? discoverAt(config.local.url) : Promise.resolve(null);
+  const [statuses, server] = await Promise.all([ctx.local.status(), discovery]);
+  const reachable = statuses.some((s) => s.name === 'local' && s.state === 'up');
+  const advice = localAdvice(config, reachable, server);
+  for (const a of advice) logger[a.level === 'blocker' ? 'error' : 'warn']({ fix: a.fix }, a.text);
+  if (advice.length === 0) logger.info({ local: `${config.local.kind} ${config.local.url}` }, 'local route ready');
 }
 
 /** Runs the proxy until SIGTERM/SIGINT, then drains open streams, flushes telemetry and exits 0. */
@@ -30,6 +48,8 @@ export async function serve(options: ServeOptions, env: Env): Promise<void> {
     { version: VERSION, config: file ?? 'defaults', local: `${config.local.kind} ${config.local.url}`, remote: config.remote.url, telemetry: config.telemetry.enabled ? config.telemetry.dir : 'off' },
     `claude-api-proxy listening on http://${config.listen.host}:${port}`,
   );
+
+  void adviseOnLocalRoute(config, ctx, logger);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -19,7 +19,7 @@ const DEFAULT_COORDINATOR = 'http://localhost:8092';
  */
 export function localAdvice(config: Config, reachable: boolean, server: DiscoveredServer | null): Advice[] {
   const local = config.local;
-  if (!local.enabled) return [{ level: 'blocker', text: 'local.enabled is false: every request goes to Anthropic', fix: 'set local.enabled: true' }];
+  if (!local.enabled) return [{ level: 'warning', text: 'local.enabled is false: every request goes to Anthropic', fix: 'set local.enabled: true to answer locally' }];
   const advice: Advice[] = [];
   if (local.kind === 'openai' && /\/v1\/?$/.test(local.url)) {
     advice.push({

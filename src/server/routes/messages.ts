@@ -245,9 +245,9 @@ function record(ctx: AppContext, request: FastifyRequest, exchange: Exchange, bo
   const event = exchange.toEvent(ctx.prices);
   ctx.telemetry.write(event);
   ctx.onEvent?.(event);
-  // Every request is in telemetry already; the log line is for debugging (it costs ~10 µs a request).
-  request.log.debug(
-    { route: exchange.route, reason: event.metadata.reason, status: exchange.status, latencyMs: event.metadata.latency_ms, fallback: exchange.fallback?.reason },
+  // One line per request at the default level, so that a log alone shows where each went (log.level warn drops it).
+  request.log.info(
+    { route: exchange.route, reason: event.metadata.reason, status: exchange.status, model: body.model, latencyMs: event.metadata.latency_ms, fallback: exchange.fallback?.reason },
     'routed',
   );
 }
