@@ -172,8 +172,8 @@ export const DASHBOARD_JS = `'use strict';
 
   function renderStatus(s, live) {
     var b = document.getElementById('backend');
-    b.textContent = !live.backend.enabled ? 'disabled' : live.backend.healthy ? 'healthy' : 'unhealthy';
-    b.className = 'pill ' + (!live.backend.enabled ? '' : live.backend.healthy ? 'ok' : 'bad');
+    b.textContent = !live.backend.enabled ? 'disabled' : live.backend.health === 'unknown' ? 'not probed yet' : live.backend.healthy ? 'healthy' : 'unhealthy';
+    b.className = 'pill ' + (!live.backend.enabled || live.backend.health === 'unknown' ? '' : live.backend.healthy ? 'ok' : 'bad');
     b.title = live.backend.name;
     document.getElementById('updated').textContent = 'updated ' + new Date(s.generated_at).toLocaleTimeString('en-GB') + ' · every ' + REFRESH_MS / 1000 + ' s';
     var skipped = s.lines.corrupt + s.lines.legacy + s.lines.foreign;
