@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type Env } from '../config/load.js';
@@ -49,7 +50,8 @@ function runClaude(bin: string, args: string[], env: Env): Promise<number> {
     });
     child.once('exit', (code, signal) => {
       process.off('SIGINT', ignore);
-      resolve(code ?? (signal ? 128 + 2 : 1));
+      // A shell reports a child killed by a signal as 128 + its number; so does this.
+      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
     });
   });
 }

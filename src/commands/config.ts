@@ -1,4 +1,5 @@
 import { loadConfig, type Env } from '../config/load.js';
+import { ConfigSchema } from '../config/schema.js';
 import { sourceOf, type Sources } from '../config/sources.js';
 import { CONFIG_OPTION, flag, JSON_OPTION, text, type Command, type Io, type Values } from './command.js';
 
@@ -24,8 +25,13 @@ function render(rows: { path: string; value: string; source: string }[], header:
   return `${header}\n\n${rows.map((r) => `${r.path.padEnd(pathWidth)}  ${r.value.padEnd(valueWidth)}  ${r.source}`).join('\n')}\n`;
 }
 
+/** The settings in the schema's order (the resolved object is in the order values were filled in). */
+function ordered(config: Tree): Tree {
+  return Object.fromEntries(Object.keys(ConfigSchema.properties).map((section) => [section, config[section]]));
+}
+
 function table(config: Tree, sources: Sources, file: string | null) {
-  return leaves(config).map(([path, value]) => ({ path, value: JSON.stringify(value), source: shortLabel(sourceOf(sources, path), file) }));
+  return leaves(ordered(config)).map(([path, value]) => ({ path, value: JSON.stringify(value), source: shortLabel(sourceOf(sources, path), file) }));
 }
 
 async function showConfig(values: Values, env: Env, io: Io): Promise<number> {

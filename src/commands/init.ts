@@ -7,7 +7,7 @@ import { AidbClient } from '../rag/aidb.js';
 import { flag, list, text, UsageError, type Command, type Io, type Values } from './command.js';
 import { pickModel, pickServer, starterConfig } from './starter-config.js';
 
-function describe(server: DiscoveredServer): string {
+function describeServer(server: DiscoveredServer): string {
   const models = server.models.map((m) => `${m.id} (${m.contextWindow === null ? 'context not reported' : `context ${m.contextWindow}`})`);
   return `  ${server.family} at ${server.url}${models.length > 0 ? `: ${models.join(', ')}` : ''}`;
 }
@@ -42,7 +42,7 @@ async function init(values: Values, env: Env, io: Io): Promise<number> {
     io.stdout.write(NOTHING_FOUND);
     return 1;
   }
-  io.stdout.write(`Found:\n${servers.map(describe).join('\n')}\n${aidb ? 'AIDB answers.\n' : ''}`);
+  io.stdout.write(`Found:\n${servers.map(describeServer).join('\n')}\n${aidb ? 'AIDB answers.\n' : ''}`);
   const yaml = starterConfig({ server, model: pickModel(server), aidb }, new Date().toISOString().slice(0, 10));
   resolveConfig(parseYaml(yaml), env);
   if (flag(values, 'print')) {
