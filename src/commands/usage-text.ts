@@ -38,7 +38,7 @@ ${columns(COMMANDS.map((c): [string, string] => [c.name, c.summary])).join('\n')
 '${PROGRAM} help COMMAND' or '${PROGRAM} COMMAND --help' tells more about one.
 
 First day:   ${PROGRAM} init   then   ${PROGRAM} code
-Configuration: $XDG_CONFIG_HOME/claude-api-proxy/config.yaml ('${PROGRAM} config' shows it).
+Configuration: $XDG_CONFIG_HOME/claude-api-proxy/config.yaml ('${PROGRAM} config' shows it; docs/configuration.md).
 Exit codes: 0 ok, 1 runtime error, 2 invalid configuration or usage.
 `;
 }
