@@ -245,8 +245,10 @@ function record(ctx: AppContext, request: FastifyRequest, exchange: Exchange, bo
   const event = exchange.toEvent(ctx.prices);
   ctx.telemetry.write(event);
   ctx.onEvent?.(event);
-  // One line per request at the default level, so that a log alone shows where each went (log.level warn drops it).
-  request.log.info(
+  // One line per request at the default level, so that a log alone shows where each went (log.requests).
+  const level = ctx.config.log.requests;
+  if (level === 'off') return;
+  request.log[level](
     { route: exchange.route, reason: event.metadata.reason, status: exchange.status, model: body.model, latencyMs: event.metadata.latency_ms, fallback: exchange.fallback?.reason },
     'routed',
   );
