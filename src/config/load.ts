@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigSchema, RuleSchema, type Config, type RoutingRule } from './schema.js';
 import { markDocument, sourceOf, type Sources } from './sources.js';
 import { expectation } from './wording.js';
@@ -117,7 +117,14 @@ export interface Resolved {
  * Turns a parsed document (or nothing) plus the environment and flags into a validated configuration.
  * Every problem is reported at once, each with where its value came from.
  */
-export function resolveWithSources(document: unknown, env: Env, overrides: Overrides = {}, sources: Sources = new Map(), source = 'config'): Resolved {
+export function resolveWithSources(
+  document: unknown,
+  env: Env,
+  overrides: Overrides = {},
+  sources: Sources = new Map(),
+  source = 'config',
+  locate: (path: string) => string | null = () => null,
+): Resolved {
   if (document !== undefined && document !== null && !isTree(document)) {
     throw new ConfigError(source, [{ path: '', value: document, expected: 'the file must hold a mapping of settings' }]);
   }
@@ -142,7 +149,8 @@ export function resolveWithSources(document: unknown, env: Env, overrides: Overr
     problems.push({ path, value: error.value, expected: expectation(error, key) });
   }
   problems.push(...validateRules(checkedRules(withDefaults)), ...crossFieldProblems(withDefaults));
-  for (const problem of problems) problem.source ??= labelOf(sourceOf(sources, problem.path), source);
+  // A value from a flag or the environment is named as such; one from the file by the line of its key.
+  for (const problem of problems) problem.source ??= sources.get(problem.path) ?? locate(problem.path) ?? labelOf(sourceOf(sources, problem.path), source);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return { config: withDefaults as Config, sources };
 }
@@ -198,12 +206,26 @@ function syntaxProblems(document: Document.Parsed, file: string): ConfigProblem[
   });
 }
 
-/** A setting's line in the file, for messages (`file:line`). */
-function locator(document: Document.Parsed, lines: LineCounter, file: string) {
-  return (path: (string | number)[]): string => {
-    const node = document.getIn(path, true);
-    const offset = isNode(node) ? node.range?.[0] : undefined;
-    return offset === undefined ? file : `${file}:${lines.linePos(offset).line}`;
+/** The line of a key in the file, or null when the file does not have it. */
+function keyLine(document: Document.Parsed, lines: LineCounter, path: (string | number)[]): number | null {
+  const parent = path.length > 1 ? document.getIn(path.slice(0, -1), true) : document.contents;
+  const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && item.key.value === path.at(-1)) : undefined;
+  const offset = isNode(pair?.key) ? pair.key.range?.[0] : undefined;
+  return offset === undefined ? null : lines.linePos(offset).line;
+}
+
+// `routing.rules[0].match` as the keys and indexes YAML addresses it by.
+const segments = (path: string): (string | number)[] => (path.match(/[^.[\]]+/g) ?? []).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+
+/** `file:line` of a setting, or of the nearest enclosing one the file has. */
+function problemLocator(document: Document.Parsed, lines: LineCounter, file: string) {
+  return (path: string): string | null => {
+    const parts = segments(path);
+    for (let n = parts.length; n > 0; n--) {
+      const line = keyLine(document, lines, parts.slice(0, n));
+      if (line !== null) return `${file}:${line}`;
+    }
+    return null;
   };
 }
 
@@ -226,13 +248,15 @@ export async function loadConfig(options: { file?: string; env: Env } & Override
   }
   const sources: Sources = new Map();
   let document: unknown;
+  let locate: ((path: string) => string | null) | undefined;
   if (text !== null) {
     const lines = new LineCounter();
     const parsed = parseDocument(text, { lineCounter: lines, prettyErrors: true });
     if (parsed.errors.length > 0) throw new ConfigError(file, syntaxProblems(parsed, file));
     document = parsed.toJS();
-    markDocument(sources, document, locator(parsed, lines, file));
+    markDocument(sources, document, (path) => `${file}:${keyLine(parsed, lines, path) ?? '?'}`);
+    locate = problemLocator(parsed, lines, file);
   }
-  const resolved = resolveWithSources(document, options.env, { port: options.port, host: options.host }, sources, text === null ? 'defaults' : file);
+  const resolved = resolveWithSources(document, options.env, { port: options.port, host: options.host }, sources, text === null ? 'defaults' : file, locate);
   return { ...resolved, file: text === null ? null : file };
 }

@@ -14,7 +14,7 @@ async function fileWith(text: string): Promise<{ file: string; home: string }> {
 }
 
 describe('configuration errors', () => {
-  it('come in one round, each with the file and line of its value', async () => {
+  it('come in one round, each with the file and line of its setting', async () => {
     const { file, home } = await fileWith('listen:\n  host: 0.0.0.0\n  port: abc\nlocal:\n  urll: http://127.0.0.1:8080\nrouting:\n  simpleQueryTokens: 5000\n  rules:\n    - match: { queryRegex: "(" }\n      route: local\n');
     const { code, err } = await cli(['check-config', file], { HOME: home });
     expect(code).toBe(2);
@@ -51,9 +51,9 @@ describe('configuration errors', () => {
   });
 
   it('suggest the section a misspelled top-level key meant', async () => {
-    const { file, home } = await fileWith('lisen:\n  port: 9000\n');
+    const { file, home } = await fileWith('listen:\n  port: 9000\nlocall:\n  kind: openai\n');
     const { err } = await cli(['check-config', file], { HOME: home });
-    expect(err).toContain('lisen: got {"port":9000}, expected no such setting; did you mean "listen"?');
+    expect(err).toContain(`${file}:3: locall: got {"kind":"openai"}, expected no such setting; did you mean "local"?`);
   });
 });
 
