@@ -24,7 +24,6 @@ export function parseCommand(name: string, command: Command, argv: string[]): Pa
   const values: Values = {};
   const positionals: string[] = [];
   for (const token of tokens) {
-    if (command.args.rest && positionals.length > 0) break;
     if (token.kind === 'option-terminator') {
       positionals.push(...argv.slice(token.index + 1));
       break;
