@@ -99,9 +99,9 @@ export async function doctor(options: { config?: string; deep?: boolean }, env: 
   const secrets = await loadSecrets(config, env);
   const discovery = config.local.enabled && config.local.kind !== 'coordinator' ? discoverAt(config.local.url) : Promise.resolve(null);
   const [statuses, server] = await Promise.all([Promise.all([probeLocal(config, secrets.localApiKey), probeAidb(config), checkRemote(config)]), discovery]);
-  const reachable = statuses[0]?.state === 'up';
+  const up = (name: ComponentStatus['name']) => statuses.some((s) => s.name === name && s.state === 'up');
   const generations = options.deep ? await generationChecks(config, secrets) : [];
-  const report = doctorReport({ statuses, advice: localAdvice(config, reachable, server), generations }, file ?? 'defaults (no configuration file)');
+  const report = doctorReport({ statuses, advice: localAdvice(config, up('local'), server, up('aidb')), generations }, file ?? 'defaults (no configuration file)');
   out.write(report.text);
   return report.ok ? 0 : 1;
 }

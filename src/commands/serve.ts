@@ -27,8 +27,8 @@ export interface ServeOptions {
 async function adviseOnLocalRoute(config: Config, ctx: AppContext, logger: Logger): Promise<void> {
   const discovery = config.local.enabled && config.local.kind !== 'coordinator' ? discoverAt(config.local.url) : Promise.resolve(null);
   const [statuses, server] = await Promise.all([ctx.local.status(), discovery]);
-  const reachable = statuses.some((s) => s.name === 'local' && s.state === 'up');
-  const advice = localAdvice(config, reachable, server);
+  const up = (name: string) => statuses.some((s) => s.name === name && s.state === 'up');
+  const advice = localAdvice(config, up('local'), server, up('aidb'));
   for (const a of advice) logger[a.level === 'blocker' ? 'error' : 'warn']({ fix: a.fix }, a.text);
   if (advice.length === 0) logger.info({ local: `${config.local.kind} ${config.local.url}` }, 'local route ready');
 }

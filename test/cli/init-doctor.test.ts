@@ -118,6 +118,15 @@ describe('doctor on the local route', () => {
     expect(out).toContain("run 'claude-api-proxy init' to find one");
   });
 
+  it('warns that local answers come without context when AIDB is on but does not answer', async () => {
+    const home = await scratchDir();
+    const file = join(home, 'config.yaml');
+    await writeFile(file, `local:\n  kind: anthropic\n  url: ${llama.url}\n  model: tiny-qwen3\n  contextWindow: 8192\nrag:\n  url: ${DEAD}\nremote:\n  url: ${remote.url}\n`);
+    const { out } = await cli(['doctor', '--config', file], { HOME: home });
+    expect(out).toContain(`~ AIDB at ${DEAD} does not answer: local answers come without retrieved context`);
+    expect(out).toContain('fix: start AIDB, point rag.url (or AIDB_MCP_URL) at it, or set rag.enabled: false');
+  });
+
   it('--deep sends one real generation through the local adapter and skips the remote route without a key', async () => {
     const { code, out } = await doctor(`local:\n  kind: anthropic\n  url: ${llama.url}\n  model: tiny-qwen3\n  contextWindow: 8192\n`, '--deep');
     expect(code).toBe(0);

@@ -17,7 +17,7 @@ const DEFAULT_COORDINATOR = 'http://localhost:8092';
  * What stands between this configuration and local answers, from what the server said about itself
  * (`server`, null when nothing answered like a model server) and whether the probe reached it.
  */
-export function localAdvice(config: Config, reachable: boolean, server: DiscoveredServer | null): Advice[] {
+export function localAdvice(config: Config, reachable: boolean, server: DiscoveredServer | null, aidbReachable = true): Advice[] {
   const local = config.local;
   if (!local.enabled) return [{ level: 'warning', text: 'local.enabled is false: every request goes to Anthropic', fix: 'set local.enabled: true to answer locally' }];
   const advice: Advice[] = [];
@@ -60,6 +60,13 @@ export function localAdvice(config: Config, reachable: boolean, server: Discover
       level: 'warning',
       text: `a ${window}-token window is smaller than a Claude Code turn (about 20–26k tokens with its tools): Claude Code's main requests go remote`,
       fix: 'run the server with a 32768-token context (llama-server -c 32768, OLLAMA_CONTEXT_LENGTH=32768, vLLM --max-model-len 32768) and set local.contextWindow to it',
+    });
+  }
+  if (config.rag.enabled && !aidbReachable) {
+    advice.push({
+      level: 'warning',
+      text: `AIDB at ${config.rag.url} does not answer: local answers come without retrieved context`,
+      fix: 'start AIDB, point rag.url (or AIDB_MCP_URL) at it, or set rag.enabled: false',
     });
   }
   if (server && server.note) advice.push({ level: 'warning', text: server.note, fix: 'set num_ctx (or OLLAMA_CONTEXT_LENGTH) and local.contextWindow to the same size' });
