@@ -44,6 +44,7 @@ async function init(values: Values, env: Env, io: Io): Promise<number> {
   }
   io.stdout.write(`Found:\n${servers.map(describeServer).join('\n')}\n${aidb ? 'AIDB answers.\n' : ''}`);
   const yaml = starterConfig({ server, model: pickModel(server), aidb }, new Date().toISOString().slice(0, 10));
+  // What init writes must load: a bug here is better found now than at the first serve.
   resolveConfig(parseYaml(yaml), env);
   if (flag(values, 'print')) {
     io.stdout.write(`\n${yaml}`);
