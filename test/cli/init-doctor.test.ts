@@ -85,8 +85,8 @@ describe('doctor on the local route', () => {
   it('warns when the server runs a smaller context than local.contextWindow, and offers the real one', async () => {
     const { code, out } = await doctor(`local:\n  kind: anthropic\n  url: ${llama.url}\n  model: tiny-qwen3\n  contextWindow: 32768\n`);
     expect(code).toBe(0);
-    expect(out).toContain('~ the server runs a 8192-token context but local.contextWindow is 32768: requests between the two get HTTP 400 and fall back');
-    expect(out).toContain('fix: set local.contextWindow: 8192, or restart the server with a 32768-token context');
+    expect(out).toContain('~ the server runs a context of 8192 tokens but local.contextWindow is 32768: requests between the two get HTTP 400 and fall back');
+    expect(out).toContain('fix: set local.contextWindow: 8192, or restart the server with a context of 32768');
     expect(out).toContain('smaller than a Claude Code turn');
   });
 

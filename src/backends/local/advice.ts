@@ -44,12 +44,12 @@ export function localAdvice(config: Config, reachable: boolean, server: Discover
       served < local.contextWindow
         ? {
             level: 'warning',
-            text: `the server runs a ${served}-token context but local.contextWindow is ${local.contextWindow}: requests between the two get HTTP 400 and fall back`,
-            fix: `set local.contextWindow: ${served}, or restart the server with a ${local.contextWindow}-token context`,
+            text: `the server runs a context of ${served} tokens but local.contextWindow is ${local.contextWindow}: requests between the two get HTTP 400 and fall back`,
+            fix: `set local.contextWindow: ${served}, or restart the server with a context of ${local.contextWindow}`,
           }
         : {
             level: 'warning',
-            text: `the server runs a ${served}-token context but local.contextWindow is ${local.contextWindow}: requests that would fit are sent remote`,
+            text: `the server runs a context of ${served} tokens but local.contextWindow is ${local.contextWindow}: requests that would fit are sent remote`,
             fix: `set local.contextWindow: ${served}`,
           },
     );
@@ -58,7 +58,7 @@ export function localAdvice(config: Config, reachable: boolean, server: Discover
   if (local.kind !== 'coordinator' && window < CLAUDE_CODE_TURN_TOKENS) {
     advice.push({
       level: 'warning',
-      text: `a ${window}-token window is smaller than a Claude Code turn (about 20–26k tokens with its tools): Claude Code's main requests go remote`,
+      text: `a window of ${window} tokens is smaller than a Claude Code turn (about 20–26k tokens with its tools): Claude Code's main requests go remote`,
       fix: 'run the server with a 32768-token context (llama-server -c 32768, OLLAMA_CONTEXT_LENGTH=32768, vLLM --max-model-len 32768) and set local.contextWindow to it',
     });
   }
