@@ -25,13 +25,24 @@ function render(rows: { path: string; value: string; source: string }[], header:
   return `${header}\n\n${rows.map((r) => `${r.path.padEnd(pathWidth)}  ${r.value.padEnd(valueWidth)}  ${r.source}`).join('\n')}\n`;
 }
 
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+}
+
 /** The settings in the schema's order (the resolved object is in the order values were filled in). */
-function ordered(config: Tree): Tree {
-  return Object.fromEntries(Object.keys(ConfigSchema.properties).map((section) => [section, config[section]]));
+function ordered(value: Tree, schema: SchemaNode): Tree {
+  const keys = Object.keys(schema.properties ?? {});
+  return Object.fromEntries(
+    [...keys.filter((k) => k in value), ...Object.keys(value).filter((k) => !keys.includes(k))].map((key) => {
+      const child = value[key];
+      const node = schema.properties?.[key];
+      return [key, isTree(child) && node?.properties ? ordered(child, node) : child];
+    }),
+  );
 }
 
 function table(config: Tree, sources: Sources, file: string | null) {
-  return leaves(ordered(config)).map(([path, value]) => ({ path, value: JSON.stringify(value), source: shortLabel(sourceOf(sources, path), file) }));
+  return leaves(ordered(config, ConfigSchema as SchemaNode)).map(([path, value]) => ({ path, value: JSON.stringify(value), source: shortLabel(sourceOf(sources, path), file) }));
 }
 
 async function showConfig(values: Values, env: Env, io: Io): Promise<number> {
