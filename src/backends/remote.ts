@@ -147,7 +147,7 @@ export class RemoteBackend {
           result.status = statusCode;
           res.writeHead(statusCode, clientHeaders(headers, decoration.headers));
           const contentType = String(headers['content-type'] ?? '');
-          const tap = req.observe ? answerTap(contentType, summary) : null;
+          const tap = req.observe ? answerTap(contentType, summary, this.config.maxSseEventBytes) : null;
           return relay(res, tap, () => {
             result.firstByteAt ??= performance.now() - started;
           });
@@ -183,9 +183,10 @@ export class RemoteBackend {
 
 type Tap = { chunk(data: Buffer): void; end(): void };
 
-function answerTap(contentType: string, summary: AnswerSummary): Tap | null {
+function answerTap(contentType: string, summary: AnswerSummary, maxEventBytes: number): Tap | null {
   if (contentType.startsWith('text/event-stream')) {
-    const reader = new SseReader((record) => observeSseRecord(summary, record));
+    // Beyond the limit the reader stops: the answer still passes through, its usage unobserved.
+    const reader = new SseReader((record) => observeSseRecord(summary, record), { maxEventBytes });
     return { chunk: (data) => reader.push(data), end: () => reader.end() };
   }
   if (contentType.includes('json')) {

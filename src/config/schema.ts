@@ -49,6 +49,11 @@ export const RemoteSchema = section(
     connectTimeoutMs: Millis(10_000, 'TCP/TLS connect timeout to the remote API.'),
     headersTimeoutMs: Millis(600_000, 'Time allowed until the remote response headers arrive.'),
     idleTimeoutMs: Millis(600_000, 'Longest silence allowed inside a remote response body.'),
+    maxSseEventBytes: Type.Integer({
+      minimum: 1024,
+      default: 8 * 1024 * 1024,
+      description: 'Largest SSE event of a remote answer read for usage; beyond it the answer still passes through, unobserved.',
+    }),
   },
   'The remote route (Anthropic).',
 );
@@ -166,6 +171,7 @@ export const LocalSchema = section(
     connectTimeoutMs: Millis(2_000, 'Connect timeout to the local backend.'),
     firstByteTimeoutMs: Millis(60_000, 'Time allowed until the local backend starts answering.'),
     idleTimeoutMs: Millis(30_000, 'Longest silence allowed inside a local answer.'),
+    maxSseEventBytes: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024, description: 'Largest SSE event a local answer may send; a larger one fails the answer as malformed.' }),
     headers: Type.Record(Type.String(), Type.String(), { default: {}, description: 'Extra headers sent to the local backend.' }),
     tools: Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], {
       default: 'auto',
