@@ -28,7 +28,9 @@ export const ListenSchema = section(
       description: 'Browser Origins allowed to call the API; any other Origin is rejected.',
     }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: 32 * 1024 * 1024, description: 'Largest request body accepted (Anthropic: 32 MB).' }),
-    drainTimeoutMs: Millis(30_000, 'On SIGTERM/SIGINT, how long open streams may finish before they are cut.'),
+    drainTimeoutMs: Millis(30_000, 'On SIGTERM/SIGINT/SIGHUP, how long open streams may finish before they are cut.'),
+    requestTimeoutMs: Millis(120_000, 'Time allowed to receive a whole request, headers and body (never the answer); then 408 and the connection closes.'),
+    maxConnections: Type.Integer({ minimum: 1, default: 1024, description: 'Open client connections at most; further ones are closed at once.' }),
   },
   'The HTTP listener.',
 );

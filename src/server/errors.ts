@@ -22,9 +22,18 @@ export function toApiError(error: FastifyError | Error): ApiError {
   return new ApiError('api_error', 'claude-api-proxy: internal error');
 }
 
+/**
+ * A reply sent before the request body has arrived (a refusal) ends the connection: otherwise Node
+ * keeps reading whatever the client still trickles, and the socket stays open.
+ */
+function closeIfUnread(request: FastifyRequest, reply: FastifyReply): void {
+  if (!request.raw.complete) void reply.header('connection', 'close');
+}
+
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const apiError = toApiError(error);
   if (apiError.status >= 500 && !(error instanceof ApiError)) request.log.error({ err: error }, 'unhandled error');
+  closeIfUnread(request, reply);
   void reply
     .code(apiError.status)
     .headers({ 'content-type': 'application/json', 'request-id': request.id, ...apiError.headers })
@@ -33,6 +42,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
   const message = `claude-api-proxy: no route for ${request.method} ${request.url.split('?')[0] ?? ''}`;
+  closeIfUnread(request, reply);
   void reply.code(404).headers({ 'content-type': 'application/json', 'request-id': request.id }).send(errorEnvelope('not_found_error', message, request.id));
 }
 
