@@ -66,6 +66,12 @@ export const TelemetrySchema = section(
     dir: Type.String({ minLength: 1, description: 'Directory of the daily events-YYYY-MM-DD.jsonl files.' }),
     retentionDays: Type.Integer({ minimum: 1, maximum: 36_500, default: 90, description: 'Event files older than this are removed daily.' }),
     logPrompts: Type.Boolean({ default: false, description: 'Include the routed query text in events (off: no prompt text is stored).' }),
+    maxStringChars: Type.Integer({
+      minimum: 16,
+      default: 256,
+      description: 'Longest model name, path or other client- or upstream-chosen text kept in events, recent decisions and metrics; longer ones are cut and marked "…[truncated]".',
+    }),
+    maxQueryTextChars: Type.Integer({ minimum: 16, default: 16_384, description: 'Longest query text kept in an event (telemetry.logPrompts); longer is cut and marked.' }),
     flushIntervalMs: Type.Integer({
       minimum: 0,
       maximum: 10_000,

@@ -1,5 +1,6 @@
 import type { BaseLogger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { boundedEvent } from './bounded-event.js';
 import type { TelemetryEvent } from './event.js';
 import { collectStats, type StatsQuery } from './collect-stats.js';
 import { ProxyMetrics } from './metrics.js';
@@ -55,8 +56,9 @@ export class LiveTelemetry {
     };
   }
 
-  observe(event: TelemetryEvent): void {
+  observe(raw: TelemetryEvent): void {
     try {
+      const event = boundedEvent(raw, this.sources.config.telemetry);
       this.metrics.observe(event);
       this.recent.add(event);
     } catch (error) {
