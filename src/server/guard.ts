@@ -57,6 +57,11 @@ export function createGuard(listen: Config['listen'], inboundToken: string | nul
     if (origin !== undefined && !allowedOrigins.has(origin)) {
       return new ApiError('permission_error', `browser origin ${JSON.stringify(origin)} is not allowed (listen.allowedOrigins)`);
     }
+    // A page elsewhere sends GETs (<img>, <script>) without Origin; the browser still says where they come from.
+    const site = request.headers['sec-fetch-site'];
+    if (origin === undefined && (site === 'cross-site' || site === 'same-site')) {
+      return new ApiError('permission_error', `a browser request from another site (sec-fetch-site: ${site}) is not allowed`);
+    }
     if (!safeTarget(request.url)) return new ApiError('invalid_request_error', 'claude-api-proxy: the request path is not allowed (dot segments, encoded slashes or NUL)');
     if (token === null) return null;
     const dedicated = request.headers['x-claude-proxy-token'];
