@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { mintRequestId } from '../anthropic/errors.js';
 import type { Config } from '../config/schema.js';
 import type { AppContext } from './context.js';
-import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.js';
+import { clientErrorHandler, connectHandler, errorHandler, expectationFailedHandler, notFoundHandler } from './errors.js';
 import { createGuard } from './guard.js';
 import { InFlight } from './in-flight.js';
 import { healthRoutes } from './routes/health.js';
@@ -19,6 +19,8 @@ import { LiveTelemetry } from '../telemetry/live.js';
 /** Node's listener limits; the request timeout is checked at a tenth of its length (Node: every 30 s). */
 function listenerOptions(listen: Config['listen']): ServerOptions {
   return {
+    // The guard refuses a missing Host in the error envelope; Node's own answer would be a bare 400.
+    requireHostHeader: false,
     requestTimeout: listen.requestTimeoutMs,
     headersTimeout: Math.min(60_000, listen.requestTimeoutMs),
     connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.round(listen.requestTimeoutMs / 10))),
@@ -49,6 +51,8 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, inFli
     frameworkErrors: errorHandler,
   });
   app.server.maxConnections = ctx.config.listen.maxConnections;
+  app.server.on('checkExpectation', expectationFailedHandler);
+  app.server.on('connect', connectHandler);
   app.decorateRequest('credentialIsProxyToken', false);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);

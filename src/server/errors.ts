@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorEnvelope, errorTypeForStatus, mintRequestId } from '../anthropic/errors.js';
@@ -54,6 +54,24 @@ function connectionErrorOf(code: string | undefined): ApiError {
 
 /** Node's own marker of the response a connection is sending right now (set while one is assigned). */
 type HttpSocket = Socket & { _httpMessage?: { headersSent: boolean } | null };
+
+/** Node answers an `Expect` it does not know with a bare 417; this one is in the envelope. */
+export function expectationFailedHandler(request: IncomingMessage, res: ServerResponse): void {
+  const requestId = mintRequestId();
+  const error = new ApiError('invalid_request_error', `claude-api-proxy: expect ${JSON.stringify(request.headers.expect ?? '')} is not supported`, 417);
+  res.writeHead(417, { 'content-type': 'application/json', 'request-id': requestId, connection: 'close' });
+  res.end(errorEnvelope(error.type, error.message, requestId));
+}
+
+/** CONNECT would make the proxy a tunnel; Node's default is to drop the socket without a word. */
+export function connectHandler(_request: IncomingMessage, socket: Socket): void {
+  const requestId = mintRequestId();
+  const body = errorEnvelope('invalid_request_error', 'claude-api-proxy: CONNECT is not supported (this is not a forward proxy)', requestId);
+  socket.on('error', () => undefined);
+  socket.end(
+    `HTTP/1.1 405 ${STATUS_CODES[405]}\r\nallow: GET, HEAD, POST, DELETE\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
 
 /** Requests Node's HTTP parser refuses (framing, header syntax, size) get the envelope too, then the connection closes. */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
