@@ -6,6 +6,7 @@ import type { AppContext } from './context.js';
 import { clientErrorHandler, connectHandler, errorHandler, expectationFailedHandler, notFoundHandler } from './errors.js';
 import { createGuard } from './guard.js';
 import { InFlight } from './in-flight.js';
+import { oneAtATimePerConnection } from './pipelining.js';
 import { healthRoutes } from './routes/health.js';
 import { readyRoutes } from './routes/ready.js';
 import { messagesRoutes } from './routes/messages.js';
@@ -56,6 +57,8 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, inFli
   app.decorateRequest('credentialIsProxyToken', false);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // First: a pipelined request that is never served must not be counted as in flight.
+  app.addHook('onRequest', oneAtATimePerConnection);
   inFlight.install(app);
   app.addHook('onRequest', createGuard(ctx.config.listen, ctx.inboundToken));
   app.addHook('onReady', async () => live.start());
