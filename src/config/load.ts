@@ -6,6 +6,7 @@ import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigSchema, type Config } from './schema.js';
 import { validateRules } from './rules.js';
+import { urlProblems } from './urls.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -115,7 +116,7 @@ export function resolveConfig(document: unknown, env: Env, overrides: { port?: n
   if (problems.length > 0) throw new ConfigError(source, problems);
   const config = withDefaults as Config;
   problems.push(...validateRules(config.routing.rules));
-  problems.push(...crossFieldProblems(config));
+  problems.push(...crossFieldProblems(config), ...urlProblems(config));
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
 }
