@@ -56,6 +56,11 @@ export const RemoteSchema = section(
       default: 8 * 1024 * 1024,
       description: 'Largest SSE event of a remote answer read for usage; beyond it the answer still passes through, unobserved.',
     }),
+    maxModelListBytes: Type.Integer({
+      minimum: 1024,
+      default: 1024 * 1024,
+      description: "Largest model list GET /v1/models reads from the remote API; beyond it the local aliases are listed alone (or 502 when there are none).",
+    }),
   },
   'The remote route (Anthropic).',
 );
@@ -176,6 +181,11 @@ export const LocalSchema = section(
     apiKeyFile: NullablePath("File with the local backend's own key (the client's credentials are never sent)."),
     contextWindow: Type.Integer({ minimum: 256, default: 4096, description: "The local model's context window in tokens." }),
     maxOutputTokens: Type.Integer({ minimum: 1, default: 2048, description: 'Upper bound for max_tokens sent to the local backend.' }),
+    answerCharsPerToken: Type.Integer({
+      minimum: 4,
+      default: 32,
+      description: 'A local answer (text, thinking and tool input together, a held tool call included) may hold local.maxOutputTokens × this many characters; a longer one fails as too_long.',
+    }),
     connectTimeoutMs: Millis(2_000, 'Connect timeout to the local backend.'),
     firstByteTimeoutMs: Millis(60_000, 'Time allowed until the local backend starts answering.'),
     idleTimeoutMs: Millis(30_000, 'Longest silence allowed inside a local answer.'),

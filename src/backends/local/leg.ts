@@ -83,6 +83,7 @@ class LocalRoute implements LocalLeg {
       inputTokens: prepared.inputTokens,
       signature: localSignature(this.adapter.kind),
       model: this.deps.config.local.model,
+      maxChars: this.deps.config.local.maxOutputTokens * this.deps.config.local.answerCharsPerToken,
     });
     const events = this.normalized(this.adapter.stream(prepared, signal), normalizer, signal);
     // Hold the opening events until the first content delta (a tool call: until it is complete), so a
