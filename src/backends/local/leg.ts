@@ -9,6 +9,7 @@ import { AnthropicAdapter } from './anthropic.js';
 import { CoordinatorAdapter } from './coordinator.js';
 import { OpenAiAdapter } from './openai.js';
 import { prepareForCount, prepareLocal, type PrepareSettings } from './prepare.js';
+import { redactSecrets } from '../../shared/redact.js';
 import { LocalFailure, type LocalAdapter, type LocalAnswer, type LocalLeg } from './types.js';
 
 export interface LocalLegDeps {
@@ -33,6 +34,12 @@ export function createAdapter(local: Config['local'], apiKey: string | null): Lo
 
 function asLocalFailure(error: unknown): LocalFailure {
   return error instanceof LocalFailure ? error : new LocalFailure('malformed', (error as Error).message);
+}
+
+/** The failure with its text cleaned of the local key and credential-shaped strings (it goes to the log and the client). */
+function redacted(failure: LocalFailure, apiKey: string | null): LocalFailure {
+  const message = redactSecrets(failure.message, apiKey === null ? [] : [apiKey]);
+  return message === failure.message ? failure : new LocalFailure(failure.reason, message, failure.status);
 }
 
 /** Events already pulled, then the rest of the answer. */
@@ -126,7 +133,7 @@ class LocalRoute implements LocalLeg {
       judged = true;
     } catch (error) {
       if (signal.aborted) throw error;
-      const failure = asLocalFailure(error);
+      const failure = redacted(asLocalFailure(error), this.deps.apiKey);
       if (failure.countsAgainstBackend) this.breaker.failure();
       else this.breaker.release();
       judged = true;
@@ -144,7 +151,7 @@ class LocalRoute implements LocalLeg {
       if (counted !== null) return counted;
     } catch (error) {
       if (signal.aborted) throw error;
-      this.deps.logger.debug({ backend: this.backend, detail: (error as Error).message }, 'backend token count unavailable; estimating');
+      this.deps.logger.debug({ backend: this.backend, detail: redacted(asLocalFailure(error), this.deps.apiKey).message }, 'backend token count unavailable; estimating');
     }
     return prepared.inputTokens;
   }
