@@ -22,6 +22,8 @@ const HOP_BY_HOP = new Set([
   'host',
   'content-length',
   'http2-settings',
+  // The client's `Expect: 100-continue` was answered by this server; undici refuses to send it.
+  'expect',
 ]);
 
 /** Request headers only the proxy understands; never forwarded. */
