@@ -142,8 +142,7 @@ describe('a remote SSE answer with one 64 MiB line', () => {
       expect(result.bytes).toBeGreaterThan(64 * MiB);
       expect(result.tail).toContain('event: message_stop');
     });
-    // Reported by the run (bench numbers live in the report); before the fix this was seconds.
-    console.info(`64 MiB SSE line: worst /health ${seen.worstHealthMs.toFixed(1)} ms, heap growth ${(seen.heapGrowth / MiB).toFixed(1)} MiB`);
+    // A generous bound (the machine is shared): before the fix the worst stall was seconds.
     expect(seen.worstHealthMs).toBeLessThan(1000);
     expect(seen.heapGrowth).toBeLessThan(32 * MiB);
   });
