@@ -18,7 +18,8 @@ function urlFlaw(text: string): { expected: string; shown: string } | null {
   try {
     url = new URL(text);
   } catch {
-    return { expected: 'a URL that parses (check the host and a port of at most 65535)', shown: text };
+    // Unparsed, the text may still hold user:password@ or a ?key=: those parts are not shown.
+    return { expected: 'a URL that parses (check the host and a port of at most 65535)', shown: text.replace(/\/\/[^/]*@/, '//…@').replace(/[?#].*$/, '') };
   }
   // What may hold a secret is never repeated: the message shows origin and path only.
   const shown = `${url.origin}${url.pathname}`;

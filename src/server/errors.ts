@@ -58,9 +58,9 @@ type HttpSocket = Socket & { _httpMessage?: { headersSent: boolean } | null };
 /** Node answers an `Expect` it does not know with a bare 417; this one is in the envelope. */
 export function expectationFailedHandler(request: IncomingMessage, res: ServerResponse): void {
   const requestId = mintRequestId();
-  const error = new ApiError('invalid_request_error', `claude-api-proxy: expect ${JSON.stringify(request.headers.expect ?? '')} is not supported`, 417);
+  const message = `claude-api-proxy: expect ${JSON.stringify(request.headers.expect ?? '')} is not supported`;
   res.writeHead(417, { 'content-type': 'application/json', 'request-id': requestId, connection: 'close' });
-  res.end(errorEnvelope(error.type, error.message, requestId));
+  res.end(errorEnvelope('invalid_request_error', message, requestId));
 }
 
 /** CONNECT would make the proxy a tunnel; Node's default is to drop the socket without a word. */

@@ -45,6 +45,14 @@ describe('URL settings are checked at load, naming the setting', () => {
     expect(err).not.toContain('s3cr3t');
   });
 
+  it('an unparseable URL with credentials is named without them', async () => {
+    const { code, err } = await checkConfig('local:\n  url: "http://user:s3cr3t@localhost:80800/v1?key=s3cr3t"\n');
+    expect(code).toBe(2);
+    expect(err).toContain('local.url');
+    expect(err).toContain('http://…@localhost:80800/v1');
+    expect(err).not.toContain('s3cr3t');
+  });
+
   it('plain base URLs with a path are valid', async () => {
     const { code } = await checkConfig('remote:\n  url: https://gateway.example/anthropic/\nlocal:\n  url: http://127.0.0.1:8080\nrag:\n  url: http://[::1]:8091\n');
     expect(code).toBe(0);
