@@ -279,6 +279,14 @@ let
       script = ''echo "claude (stub) ANTHROPIC_BASE_URL=$ANTHROPIC_BASE_URL"'';
     };
 
+    # Another Claude Code, as a user might package the npm release.
+    claude-code-npm = mkStubPackage {
+      pname = "claude-code-npm";
+      version = "2.1.201";
+      mainProgram = "claude";
+      script = ''echo "claude (npm stub) ANTHROPIC_BASE_URL=$ANTHROPIC_BASE_URL"'';
+    };
+
     callPackage = _fn: _args: self.claude-api-proxy;
 
     # Lets the flake's layout be listed (`nix flake show`); a VM test cannot run on stand-ins.
