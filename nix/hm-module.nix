@@ -83,7 +83,7 @@ in
   options.programs.claude-code.package = lib.mkOption {
     apply =
       package:
-      if wiring && package != null && !(package.claudeApiProxyWrapper or false) then
+      if wiring && claudeCodeEnabled && package != null && !(package.claudeApiProxyWrapper or false) then
         common.wrapClaude pkgs package cfg.baseUrl
       else
         package;

@@ -16,16 +16,23 @@
   # Evaluate with every home-manager module instead of its core (minimal = true) plus the few
   # modules the wiring talks to.
   fullModuleSet ? false,
+  # A file with one package name per line (eval-modules.sh lists what home-manager's modules name).
+  extraPackageNames ? null,
 }:
 
 let
   lib = import (nixpkgsLib + "/lib");
+  extraNames =
+    if extraPackageNames == null then
+      [ ]
+    else
+      lib.filter (n: n != "") (lib.splitString "\n" (builtins.readFile extraPackageNames));
   pkgs = import ./stub-pkgs {
-    inherit lib cli system;
+    inherit lib cli system extraNames;
     path = nixpkgsPath;
   };
   darwinPkgs = import ./stub-pkgs {
-    inherit lib cli;
+    inherit lib cli extraNames;
     path = nixpkgsPath;
     system = "aarch64-darwin";
   };

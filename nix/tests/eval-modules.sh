@@ -27,7 +27,13 @@ ln -s "$nixpkgs_lib/lib" "$work/nixpkgs/lib"
 ln -s "$repo/nix/tests/stub-pkgs/nixos" "$work/nixpkgs/nixos"
 
 full=false
-[ -z "${HM_FULL-}" ] || full=true
+names_file="$work/package-names"
+: >"$names_file"
+if [ -n "${HM_FULL-}" ]; then
+  full=true
+  # Every pkgs.<name> home-manager's modules mention gets an empty stand-in package.
+  grep -rhoE '\bpkgs\.[A-Za-z_][A-Za-z0-9_-]*' "$hm/modules" | sed 's/^pkgs\.//' | sort -u >"$names_file"
+fi
 args=(
   "$repo/nix/tests/eval-modules.nix"
   --arg homeManager "$hm"
@@ -35,6 +41,7 @@ args=(
   --arg nixpkgsPath "$work/nixpkgs"
   --argstr cli "node $repo/nix/tests/config-schema.mjs"
   --arg fullModuleSet "$full"
+  --arg extraPackageNames "$names_file"
 )
 quiet=(--option substituters '' --option sandbox false)
 
