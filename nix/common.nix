@@ -220,7 +220,7 @@ rec {
           options = lib.mapAttrs (section yamlType) {
             listen = {
               host.extraDescription = "Anything but loopback requires `auth.tokenFile`.";
-              port = { };
+              port.extraDescription = "The modules reject 0: clients could not find the port.";
             };
             auth.tokenFile = { };
             remote = {

@@ -174,9 +174,11 @@ in
           message = "services.claude-api-proxy.openFirewall opens a port nothing outside can reach: it needs mode = \"system\" and settings.listen.host beyond loopback (e.g. \"0.0.0.0\"), or remove openFirewall.";
         }
         {
-          assertion = !system || lib.all (n: !lib.hasPrefix "~/" n && !lib.hasPrefix "%h/" n) (builtins.attrValues (
-            lib.mapAttrs (_: c: c.path) credentials // lib.optionalAttrs (cfg.apiKeyFile != null) { api = cfg.apiKeyFile; }
-          ));
+          assertion =
+            !system
+            || !lib.any (path: lib.hasPrefix "~/" path || lib.hasPrefix "%h/" path) (
+              lib.mapAttrsToList (_: c: c.path) credentials ++ lib.optional (cfg.apiKeyFile != null) cfg.apiKeyFile
+            );
           message = "services.claude-api-proxy: mode = \"system\" has no home directory for ~/ or %h in the secret paths (settings.auth.tokenFile, settings.*.apiKeyFile, apiKeyFile); give absolute paths.";
         }
         {
@@ -195,6 +197,9 @@ in
     })
 
     (lib.mkIf (cfg.enable && !system) {
+      # For the CLI run by hand: `claude-api-proxy stats --config /etc/claude-api-proxy/config.yaml`.
+      environment.etc."claude-api-proxy/config.yaml".source = configFile;
+
       systemd.user.services.claude-api-proxy = lib.recursiveUpdate serviceCommon {
         wantedBy = [ "default.target" ];
         # "|": triggering conditions, so any one listed user matches.

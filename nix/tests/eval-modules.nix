@@ -408,6 +408,7 @@ let
           type = lib.types.listOf lib.types.package;
           default = [ ];
         };
+        environment.etc = loose;
         environment.sessionVariables = lib.mkOption {
           type = lib.types.attrsOf lib.types.str;
           default = { };
@@ -445,6 +446,7 @@ let
       firewall = c.networking.firewall.allowedTCPPorts;
       systemPackages = map (p: p.name) c.environment.systemPackages;
       sessionVariables = c.environment.sessionVariables;
+      etc = builtins.attrNames c.environment.etc;
       inherit (c) warnings;
     };
 
