@@ -118,7 +118,7 @@ in
         package = lib.mkPackageOption pkgs "claude-code" {
           nullable = true;
           default = null;
-          example = "claude-code";
+          example = [ "claude-code" ];
           extraDescription = ''
             The Claude Code to wrap and install when `programs.claude-code` is off (with it on, set
             `programs.claude-code.package`: that one is wrapped). `null` (the default) installs no

@@ -133,7 +133,7 @@ in
         package = lib.mkPackageOption pkgs "claude-code" {
           nullable = true;
           default = null;
-          example = "claude-code";
+          example = [ "claude-code" ];
           extraDescription = "The Claude Code to wrap and install; `null` (the default) installs none (nixpkgs' `claude-code` is unfree).";
         };
         finalPackage = lib.mkOption {

@@ -77,9 +77,9 @@ buildNpmPackage {
     ;
 
   # The build is `npm run build` (buildNpmPackage's npmBuildHook). The install (npmInstallHook)
-  # copies what `npm pack` would publish (package.json "files": dist/bundle), prunes node_modules
-  # to the runtime dependencies the bundle loads by name (pino and its transports, uPlot's
-  # browser files) and wraps `bin` with nodejs.
+  # copies what `npm pack` would publish (package.json "files": dist/bundle) and wraps `bin` with
+  # nodejs; node_modules is pruned (in the install or, in newer nixpkgs, the fixup hook) to the
+  # runtime dependencies the bundle loads by name (pino and its transports, uPlot's browser files).
 
   # The test suite starts real servers on loopback ports.
   doCheck = true;
@@ -90,8 +90,8 @@ buildNpmPackage {
     runHook postCheck
   '';
 
-  postInstall = ''
-    bash ${./post-install.sh}
+  postFixup = ''
+    bash ${./clean-output.sh}
   '';
 
   disallowedReferences = [ npmDeps ];

@@ -5,7 +5,7 @@
 # (empty npm cache, no npm config) and its NAR hash compared with nix/npm-deps.hash, then without
 # network (`unshare -n`, loopback only) the package's phases (./replay-phases.sh: the npm config
 # hook with its offline `npm ci`, `npm run build`, nix/check-phase.sh, buildNpmPackage's install
-# steps, nix/post-install.sh); then the install layout and the installed CLI.
+# steps, nix/clean-output.sh); then the install layout and the installed CLI.
 #
 #   nix/tests/replay-build.sh
 #

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The phases of nix/package.nix, run by nix/tests/replay-build.sh inside `unshare -n` in the
-# build directory: the same npm config hook, build command, check phase and post-install script
+# build directory: the same npm config hook, build command, check phase and output cleanup
 # the package uses, and buildNpmPackage's install steps. Environment: npmDeps (the tarball
 # directory), out (the install prefix), repo (this repository, for the hook and scripts).
 set -euo pipefail
@@ -38,8 +38,6 @@ npm pack --json --dry-run |
     mkdir -p "$packageOut/$(dirname "$file")"
     cp "$file" "$packageOut/$(dirname "$file")"
   done
-npm prune --omit=dev --no-save
-find node_modules -maxdepth 1 -type d -empty -delete
 cp -r node_modules "$packageOut/node_modules"
 # makeWrapper's equivalent: node running the package's `bin`.
 node -e 'const p = require("./package.json"); const b = typeof p.bin === "string" ? { [p.name]: p.bin } : p.bin; for (const [k, v] of Object.entries(b)) console.log(`${k} ${v}`)' |
@@ -49,5 +47,9 @@ node -e 'const p = require("./package.json"); const b = typeof p.bin === "string
     chmod +x "$out/bin/$bin"
   done
 
-echo "-- postInstall: nix/post-install.sh"
-bash "$repo/nix/post-install.sh"
+echo "-- fixupPhase (buildNpmPackage's npmFixupHook): prune the installed node_modules"
+# Older buildNpmPackage prunes in the build directory before copying; the result is the same.
+(cd "$packageOut" && npm prune --omit=dev --no-save && find node_modules -maxdepth 1 -type d -empty -delete)
+
+echo "-- postFixup: nix/clean-output.sh"
+bash "$repo/nix/clean-output.sh"
