@@ -98,6 +98,7 @@ in
           "system"
         ];
         default = "user";
+        example = "system";
         description = ''
           `user`: a systemd user service for each of `users`. `system`: one shared service under its
           own user (a team host); it requires `settings.auth.tokenFile`.
