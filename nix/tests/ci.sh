@@ -77,6 +77,21 @@ else
   echo "none found"
 fi
 
+step "6. modules with real home-manager and nixpkgs' lib (only with HOME_MANAGER and NIXPKGS_LIB set to checkouts)"
+if [ -n "${HOME_MANAGER-}" ] && [ -n "${NIXPKGS_LIB-}" ]; then
+  for set in core full; do
+    log="${TMPDIR:-/tmp}/nix-eval-modules-$set.log"
+    if HM_FULL=$([ "$set" = full ] && echo 1) bash nix/tests/eval-modules.sh >"$log" 2>&1; then
+      echo "home-manager's $set module set: $(grep -c 'rejected as expected' "$log") negative cases (home-manager and NixOS) rejected, every case as expected"
+    else
+      grep -E 'FAIL|error' "$log" | head -n 20
+      fail "nix/tests/eval-modules.sh with home-manager's $set module set (log: $log)"
+    fi
+  done
+else
+  echo "not run: no checkouts given (CI cannot fetch them)"
+fi
+
 echo
 elapsed=$(($(date +%s) - started))
 if [ "$failed" -gt 0 ]; then
