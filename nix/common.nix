@@ -204,9 +204,9 @@ rec {
         description = ''
           Configuration of claude-api-proxy, written to a YAML file and checked with
           `claude-api-proxy check-config` at build time (a bad value fails the switch).
-          Keys are those of the program's schema; only the common ones are declared here, the others
-          (e.g. `routing.rules`, `local.model`, `remote.url`, `pricing`, `log.level`) are passed
-          through as they are. See the README's configuration section for every key.
+          Keys are those of the program's schema; the common ones are typed here (from the schema
+          itself), the others (e.g. `routing.rules`, `local.headers`, `pricing`) are passed through
+          as they are. The project's configuration reference lists every key.
         '';
         example = literalExpression ''
           {
