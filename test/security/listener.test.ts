@@ -132,7 +132,7 @@ describe('POST bodies must be JSON', () => {
 describe('no stack traces in answers', () => {
   it('an internal failure answers 500 in the envelope without a stack', async () => {
     class BrokenRemote extends RemoteBackend {
-      override async forward(): Promise<never> {
+      override async serve(): Promise<never> {
         throw new TypeError("Cannot read properties of undefined (reading 'x')");
       }
     }

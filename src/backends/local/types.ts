@@ -73,10 +73,14 @@ export interface LocalAdapter {
   close(): Promise<void>;
 }
 
-/** An answer that has started: its first event is in hand, so a fallback is no longer possible after this. */
+/**
+ * A local answer: its events from `message_start` to `message_stop`, and `started`, which settles
+ * once enough of it is in hand that a fallback is no longer possible (it rejects with LocalFailure
+ * when the answer failed before that). Read `events` only after `started` resolved.
+ */
 export interface LocalAnswer {
-  first: StreamEvent;
-  rest: AsyncIterator<StreamEvent>;
+  events: AsyncIterable<StreamEvent>;
+  started: Promise<void>;
   backend: string;
   /** Read it again when the answer has ended: usage may turn out to be counted rather than reported. */
   readonly usageEstimated: boolean;
@@ -88,7 +92,7 @@ export interface LocalAnswer {
 export interface LocalLeg {
   readonly backend: string;
   readonly enabled: boolean;
-  /** Prepares the request and starts the answer; rejects with LocalFailure before the first event. */
+  /** Prepares the request and starts the answer; rejects with LocalFailure when it cannot even start. */
   open(request: MessagesRequest, signal: AbortSignal): Promise<LocalAnswer>;
   countTokens(request: MessagesRequest, signal: AbortSignal): Promise<number>;
   /** Synchronous and cheap (the router asks per request): the cached probe and the breaker. */
