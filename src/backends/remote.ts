@@ -2,11 +2,13 @@ import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Writable } from 'node:stream';
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../anthropic/errors.js';
 import { SseReader } from '../anthropic/sse-reader.js';
 import { parseJsonBody, recordEvent } from '../anthropic/usage.js';
+import { Upstream } from '../upstream/client.js';
+import { classifyNetworkError, isUndiciTimeout } from '../upstream/failure.js';
 import type { AnswerObserver } from './observer.js';
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus what the proxy sets itself.
@@ -90,27 +92,18 @@ function clientHeaders(upstream: Record<string, string | string[] | undefined>, 
 
 /** Forwards requests to Anthropic, streaming the answer to the client as it arrives. */
 export class RemoteBackend {
-  readonly origin: string;
-  private readonly basePath: string;
+  readonly upstream: Upstream;
 
   constructor(
     private readonly config: Config['remote'],
     readonly apiKey: string | null,
-    readonly dispatcher: Dispatcher = new Agent({
-      connect: { timeout: config.connectTimeoutMs },
-      headersTimeout: config.headersTimeoutMs,
-      bodyTimeout: config.idleTimeoutMs,
-      keepAliveTimeout: 30_000,
-    }),
+    dispatcher?: Dispatcher,
   ) {
-    const url = new URL(config.url);
-    this.origin = url.origin;
-    this.basePath = url.pathname.replace(/\/+$/, '');
-  }
-
-  /** The upstream path for a client path and query (a base URL may carry a path prefix). */
-  pathFor(url: string): string {
-    return this.basePath + url;
+    this.upstream = new Upstream(
+      config.url,
+      { connectTimeoutMs: config.connectTimeoutMs, headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.idleTimeoutMs, keepAliveTimeoutMs: 30_000 },
+      dispatcher,
+    );
   }
 
   get hasCredentials(): boolean {
@@ -124,10 +117,9 @@ export class RemoteBackend {
   async serve(exchange: RemoteExchange, res: ServerResponse): Promise<void> {
     const { observer, cancellation } = exchange;
     try {
-      await this.dispatcher.stream(
+      await this.upstream.stream(
+        exchange.url,
         {
-          origin: this.origin,
-          path: this.pathFor(exchange.url),
           method: exchange.method as Dispatcher.HttpMethod,
           headers: upstreamHeaders(exchange.headers, this.apiKey, exchange.replaceCredential, observer !== null),
           body: exchange.outbound,
@@ -153,17 +145,17 @@ export class RemoteBackend {
   }
 
   private unreachable(error: unknown): ApiError {
-    const code = (error as { code?: string }).code ?? (error as Error).name;
-    const timedOut = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError;
+    const failure = classifyNetworkError(error);
+    const timedOut = isUndiciTimeout(error);
     // 502/504 with x-should-retry: false: Claude Code shows this message after one attempt (measured),
     // where a 529 is retried three times and a 500 for minutes, both without naming the upstream.
-    return new ApiError('api_error', `claude-api-proxy: the remote API ${this.config.url} ${timedOut ? 'timed out' : 'is unreachable'} (${code})`, timedOut ? 504 : 502, {
+    return new ApiError('api_error', `claude-api-proxy: the remote API ${this.config.url} ${timedOut ? 'timed out' : 'is unreachable'} (${failure.code})`, timedOut ? 504 : 502, {
       'x-should-retry': 'false',
     });
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.upstream.close();
   }
 }
 

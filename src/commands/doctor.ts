@@ -1,10 +1,10 @@
-import { Agent } from 'undici';
 import { loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { loadSecrets } from '../config/secrets.js';
 import { componentStatus, disabledStatus, probeRemote, type ComponentStatus } from '../backends/health.js';
 import { createAdapter } from '../backends/local/leg.js';
 import { AidbClient } from '../rag/aidb.js';
+import { Upstream } from '../upstream/client.js';
 
 async function probeLocal(config: Config, apiKey: string | null): Promise<ComponentStatus> {
   const target = `${config.local.kind} ${config.local.url}`;
@@ -32,12 +32,11 @@ async function probeAidb(config: Config): Promise<ComponentStatus> {
 }
 
 async function checkRemote(config: Config): Promise<ComponentStatus> {
-  const dispatcher = new Agent({ connect: { timeout: config.remote.connectTimeoutMs } });
-  const url = `${config.remote.url.replace(/\/+$/, '')}/v1/models`;
+  const remote = new Upstream(config.remote.url, { connectTimeoutMs: config.remote.connectTimeoutMs });
   try {
-    return componentStatus('remote', config.remote.url, true, await probeRemote(dispatcher, config.remote.url, url, AbortSignal.timeout(10_000)));
+    return componentStatus('remote', config.remote.url, true, await probeRemote(remote, AbortSignal.timeout(10_000)));
   } finally {
-    await dispatcher.close();
+    await remote.close();
   }
 }
 

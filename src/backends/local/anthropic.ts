@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import type { Message, StreamEvent } from '../../anthropic/types.js';
-import type { ProbeResult } from '../health.js';
+import type { ProbeResult } from '../../upstream/probe.js';
 import { messageToEvents } from './events.js';
 import { BackendHttp, readJson } from './http.js';
 import { judgeModelList } from './probe.js';

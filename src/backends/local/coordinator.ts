@@ -1,7 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import type { MessageParam, MessagesRequest, StopReason, StreamEvent } from '../../anthropic/types.js';
 import { estimateText } from '../../routing/estimate.js';
-import { probeResult, type ProbeResult } from '../health.js';
+import { probeResult, type ProbeResult } from '../../upstream/probe.js';
 import { blockEvents, messageEnd, messageStart } from './events.js';
 import { BackendHttp, readJson } from './http.js';
 import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';

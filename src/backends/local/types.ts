@@ -1,5 +1,6 @@
 import type { MessagesRequest, StreamEvent } from '../../anthropic/types.js';
-import type { ComponentStatus, ProbeResult } from '../health.js';
+import type { ComponentStatus } from '../health.js';
+import type { ProbeResult } from '../../upstream/probe.js';
 
 /** Why the local leg could not answer; the request may still be served remotely. */
 export type LocalFailureReason =
