@@ -1,5 +1,6 @@
 import type { SseRecord } from './sse-reader.js';
 import type { Message, StopReason, StreamEvent, Usage } from './types.js';
+import { isObject, type Json } from '../shared/json.js';
 
 /** What telemetry needs to know about one answer, wherever it came from. */
 export interface AnswerSummary {
@@ -18,8 +19,6 @@ export function emptySummary(): AnswerSummary {
   return { usage: null, stopReason: null, servedModel: null, errorType: null, complete: false, toolUseIds: [] };
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 function mergeUsage(into: Usage | null, raw: unknown): Usage | null {

@@ -31,7 +31,8 @@ function kindOf(error: unknown, code: string | undefined): NetworkFailureKind {
 }
 
 export function classifyNetworkError(error: unknown): NetworkFailure {
-  const code = errorCode(error);
+  // undici wraps the socket's error: its code may sit on the cause.
+  const code = errorCode(error) ?? (error instanceof Error ? errorCode(error.cause) : undefined);
   const kind = kindOf(error, code);
   return { kind, detail: kind === 'other' ? (code ?? errorMessage(error)) : DETAIL[kind], code: code ?? errorName(error) ?? 'unknown' };
 }

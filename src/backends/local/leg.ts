@@ -10,7 +10,8 @@ import { AnthropicAdapter } from './anthropic.js';
 import { CoordinatorAdapter } from './coordinator.js';
 import { OpenAiAdapter } from './openai.js';
 import { prepareForCount, prepareLocal, type PrepareSettings } from './prepare.js';
-import { LocalFailure, type LocalAdapter, type LocalAnswer, type LocalLeg } from './types.js';
+import { asLocalFailure, LocalFailure, type LocalAdapter, type LocalAnswer, type LocalLeg } from './types.js';
+import { errorMessage } from '../../shared/errors.js';
 
 export interface LocalLegDeps {
   config: Config;
@@ -30,10 +31,6 @@ export function createAdapter(local: Config['local'], apiKey: string | null): Lo
     case 'coordinator':
       return CoordinatorAdapter.create(local, apiKey);
   }
-}
-
-function asLocalFailure(error: unknown): LocalFailure {
-  return error instanceof LocalFailure ? error : new LocalFailure('malformed', (error as Error).message);
 }
 
 /**
@@ -151,7 +148,7 @@ class LocalRoute implements LocalLeg {
       if (counted !== null) return counted;
     } catch (error) {
       if (signal.aborted) throw error;
-      this.deps.logger.debug({ backend: this.backend, detail: (error as Error).message }, 'backend token count unavailable; estimating');
+      this.deps.logger.debug({ backend: this.backend, detail: errorMessage(error) }, 'backend token count unavailable; estimating');
     }
     return prepared.inputTokens;
   }

@@ -6,7 +6,7 @@ import type { MessagesRequest } from '../../anthropic/types.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { Endpoint } from '../../shared/vocabulary.js';
 import type { AnswerObserver } from '../observer.js';
-import { LocalFailure, type LocalAnswer, type LocalLeg } from './types.js';
+import { asLocalFailure, type LocalAnswer, type LocalLeg } from './types.js';
 
 /** Where the local backend's log lines go (a pino or fastify logger). */
 export interface LocalLog {
@@ -29,8 +29,6 @@ export interface LocalExchange {
   /** Headers added to the client response (route, reason). */
   responseHeaders(): Record<string, string>;
 }
-
-const asLocalFailure = (error: unknown): LocalFailure => (error instanceof LocalFailure ? error : new LocalFailure('malformed', errorMessage(error)));
 
 /**
  * Serves requests from the local leg: a stream through the SSE writer, a JSON message through the

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../shared/errors.js';
 import type { MessagesRequest, StreamEvent } from '../../anthropic/types.js';
 import type { ComponentStatus } from '../health.js';
 import type { ProbeResult } from '../../upstream/probe.js';
@@ -33,6 +34,9 @@ export class LocalFailure extends Error {
     return this.reason !== 'context_overflow' && this.reason !== 'disabled' && this.reason !== 'unhealthy';
   }
 }
+
+/** Anything a local answer failed with, as a LocalFailure (an unclassified error is a malformed answer). */
+export const asLocalFailure = (error: unknown): LocalFailure => (error instanceof LocalFailure ? error : new LocalFailure('malformed', errorMessage(error)));
 
 export type LocalKind = 'anthropic' | 'openai' | 'coordinator';
 
