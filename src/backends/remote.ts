@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { ApiError } from '../anthropic/errors.js';
 import { SseReader } from '../anthropic/sse-reader.js';
 import { parseJsonBody, recordEvent } from '../anthropic/usage.js';
+import { HEADER } from '../shared/headers.js';
 import { Upstream } from '../upstream/client.js';
 import { classifyNetworkError, isUndiciTimeout } from '../upstream/failure.js';
 import type { AnswerObserver } from './observer.js';
@@ -28,7 +29,7 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Request headers only the proxy understands; never forwarded. */
-const PROXY_ONLY = new Set(['x-claude-proxy-route', 'x-claude-proxy-token']);
+const PROXY_ONLY = new Set<string>([HEADER.route, HEADER.token]);
 
 /** The largest JSON response body kept to read usage from (a 128k-token answer is ~600 kB). */
 const MAX_OBSERVED_JSON = 8 * 1024 * 1024;

@@ -4,6 +4,7 @@ import { loadSecrets } from '../config/secrets.js';
 import { componentStatus, disabledStatus, probeRemote, type ComponentStatus } from '../backends/health.js';
 import { createAdapter } from '../backends/local/leg.js';
 import { AidbClient } from '../rag/aidb.js';
+import { textTable } from '../shared/text-table.js';
 import { Upstream } from '../upstream/client.js';
 
 async function probeLocal(config: Config, apiKey: string | null): Promise<ComponentStatus> {
@@ -46,12 +47,6 @@ function statusWord(status: ComponentStatus): string {
   return status.warning ? 'warn' : 'ok';
 }
 
-/** A plain-text table, columns padded to their widest cell. */
-export function renderTable(rows: string[][]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n');
-}
-
 /** The report doctor prints, and whether everything required works. */
 export function doctorReport(statuses: ComponentStatus[], source: string): { text: string; ok: boolean } {
   const rows = [
@@ -60,7 +55,7 @@ export function doctorReport(statuses: ComponentStatus[], source: string): { tex
   ];
   const fixes = statuses.filter((s) => s.fix !== null && s.state !== 'disabled').map((s) => `  ${s.name}: ${s.fix}`);
   const failed = statuses.filter((s) => s.required && s.state === 'down');
-  const lines = [`configuration: ${source}`, '', renderTable(rows), ''];
+  const lines = [`configuration: ${source}`, '', textTable(rows).join('\n'), ''];
   if (fixes.length > 0) lines.push('What to fix:', ...fixes, '');
   lines.push(failed.length === 0 ? 'Everything required is reachable.' : `Not working: ${failed.map((s) => s.name).join(', ')}.`);
   return { text: `${lines.join('\n')}\n`, ok: failed.length === 0 };

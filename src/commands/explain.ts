@@ -7,8 +7,7 @@ import { loadConfig, type Env } from '../config/load.js';
 import { CalibrationStore } from '../routing/calibration-store.js';
 import { describeReason } from '../routing/reasons.js';
 import { createRouter } from '../routing/router.js';
-import type { DecisionDetails } from '../routing/decide.js';
-import type { Decision, Endpoint } from '../routing/types.js';
+import type { Decision, DecisionDetails, Endpoint } from '../routing/types.js';
 import { errorCode, errorMessage } from '../shared/errors.js';
 
 export const EXPLAIN_HELP = `Usage: claude-api-proxy explain [--config FILE] [options] [REQUEST.json] < REQUEST.json
@@ -72,7 +71,7 @@ function describeRule(rule: DecisionDetails['rule']): string {
 }
 
 function formatText(decision: Decision, localAssumed: string): string {
-  const d = decision.details as DecisionDetails;
+  const d = decision.details;
   const e = decision.estimate;
   const local = d.local.enabled ? `enabled, ${d.local.healthy ? 'healthy' : 'unhealthy'} (${localAssumed})` : 'disabled';
   const lines = [

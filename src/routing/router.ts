@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { LocalLeg } from '../backends/local/types.js';
-import type { Route } from '../telemetry/event.js';
+import type { Route } from '../shared/vocabulary.js';
 import { BoundedMap } from './bounded-map.js';
 import { Calibration, LOCAL_FAMILY, modelFamily } from './calibration.js';
 import { CalibrationStore } from './calibration-store.js';

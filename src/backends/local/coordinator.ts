@@ -5,7 +5,7 @@ import { probeResult, type ProbeResult } from '../../upstream/probe.js';
 import { blockEvents, messageEnd, messageStart } from './events.js';
 import { BackendHttp, readJson } from './http.js';
 import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';
-import { isObject, type Json } from '../../shared/json.js';
+import { isObject } from '../../shared/json.js';
 
 /** Characters per token when cutting an over-long answer to max_tokens. */
 const CHARS_PER_TOKEN = 4;

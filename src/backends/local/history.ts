@@ -1,6 +1,6 @@
 import type { MessageParam, MessagesRequest } from '../../anthropic/types.js';
 import { LOCAL_SIGNATURE_PREFIX } from './answer.js';
-import { isObject, type Json } from '../../shared/json.js';
+import { isObject } from '../../shared/json.js';
 
 const isLocalThinking = (block: unknown): boolean =>
   isObject(block) && block.type === 'thinking' && typeof block.signature === 'string' && block.signature.startsWith(LOCAL_SIGNATURE_PREFIX);

@@ -2,9 +2,7 @@ import type { Config } from '../../config/schema.js';
 import type { ContentBlock, MessageParam, MessagesRequest, OtherBlock, TextBlock, Tool } from '../../anthropic/types.js';
 import { estimateRequest } from '../../routing/estimate.js';
 import { LocalFailure, type AdapterCapabilities, type JsonFormat, type PreparedRequest } from './types.js';
-
-/** Claude Code's first system block: a per-conversation nonce that would defeat a local prompt cache. */
-const BILLING_PREFIX = 'x-anthropic-billing-header:';
+import { BILLING_PREFIX } from '../../shared/headers.js';
 
 /** Top-level fields every native Messages server understands; anything else (betas) is dropped. */
 const KEPT_FIELDS = new Set(['model', 'messages', 'system', 'max_tokens', 'stream', 'tools', 'tool_choice', 'stop_sequences', 'temperature', 'top_p', 'top_k']);

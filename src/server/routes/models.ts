@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { upstreamHeaders } from '../../backends/remote.js';
 import { errorMessage } from '../../shared/errors.js';
+import { HEADER } from '../../shared/headers.js';
 
 interface ModelInfo {
   id: string;
@@ -38,7 +39,7 @@ export async function modelsRoutes(app: FastifyInstance, ctx: AppContext): Promi
     } catch (error) {
       request.log.warn({ detail: errorMessage(error) }, 'remote model list unavailable; listing local aliases only');
     }
-    void reply.header('x-claude-proxy-route', 'remote');
+    void reply.header(HEADER.route, 'remote');
     if (upstream && (upstream.status !== 200 || aliases.length === 0)) {
       for (const name of ['content-type', 'request-id', 'retry-after']) {
         const value = upstream.headers[name];
