@@ -6,6 +6,7 @@ import type { RequestKind } from '../config/schema.js';
 import type { AnswerObserver } from '../backends/observer.js';
 import type { RemoteExchange } from '../backends/remote.js';
 import type { LocalExchange } from '../backends/local/serve.js';
+import type { PreparationNotes } from '../backends/local/types.js';
 import { withoutLocalThinking } from '../backends/local/history.js';
 import type { Decision, Outcome } from '../routing/types.js';
 import { HEADER } from '../shared/headers.js';
@@ -61,7 +62,7 @@ export class Exchange implements AnswerObserver, RemoteExchange, LocalExchange {
   private usageEstimated = false;
   private ttfbMs: number | null = null;
   /** What preparing the local request did (tools stripped, RAG used, fields dropped). */
-  private preparation: Record<string, unknown> | null = null;
+  private preparation: PreparationNotes | null = null;
 
   constructor(input: ExchangeInput) {
     const { request, body, decision } = input;
@@ -133,7 +134,7 @@ export class Exchange implements AnswerObserver, RemoteExchange, LocalExchange {
 
   // What happened.
 
-  prepared(backend: string, notes: Record<string, unknown>): void {
+  prepared(backend: string, notes: PreparationNotes): void {
     this.backend = backend;
     this.preparation = notes;
   }

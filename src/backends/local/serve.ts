@@ -6,7 +6,7 @@ import type { MessagesRequest } from '../../anthropic/types.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { Endpoint } from '../../shared/vocabulary.js';
 import type { AnswerObserver } from '../observer.js';
-import { asLocalFailure, type LocalAnswer, type LocalLeg } from './types.js';
+import { asLocalFailure, type LocalAnswer, type LocalLeg, type PreparationNotes } from './types.js';
 
 /** Where the local backend's log lines go (a pino or fastify logger). */
 export interface LocalLog {
@@ -25,7 +25,7 @@ export interface LocalExchange {
   readonly observer: AnswerObserver;
   readonly log: LocalLog;
   /** The backend that took the request and what preparing it did. */
-  prepared(backend: string, notes: Record<string, unknown>): void;
+  prepared(backend: string, notes: PreparationNotes): void;
   /** Headers added to the client response (route, reason). */
   responseHeaders(): Record<string, string>;
 }

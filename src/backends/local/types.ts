@@ -1,5 +1,6 @@
 import { errorMessage } from '../../shared/errors.js';
 import type { MessagesRequest, StreamEvent } from '../../anthropic/types.js';
+import type { RetrievalNote } from '../../rag/context.js';
 import type { ComponentStatus } from '../health.js';
 import type { ProbeResult } from '../../upstream/probe.js';
 
@@ -44,6 +45,25 @@ export type LocalKind = 'anthropic' | 'openai' | 'coordinator';
 export interface JsonFormat {
   schema: unknown;
 }
+
+/** How tool definitions reached the local backend. */
+export type ToolsNote = 'passed' | 'stripped' | 'none' | 'never' | 'unsupported';
+
+/** What preparing a local request changed (never prompt text); telemetry's `preparation`. */
+export type PreparationNotes = RetrievalNote & {
+  fields_dropped?: string[];
+  billing_block_removed?: true;
+  system_turns_folded?: number;
+  thinking_blocks_removed?: number;
+  images_omitted?: number;
+  blocks_dropped?: number;
+  tools_unavailable_locally?: number;
+  format?: AdapterCapabilities['jsonSchema'];
+  tools?: ToolsNote;
+  input_estimate?: number;
+  max_tokens?: number;
+  rag_dropped_to_fit?: true;
+};
 
 /** A request made ready for one local backend. */
 export interface PreparedRequest {
@@ -90,7 +110,7 @@ export interface LocalAnswer {
   /** Read it again when the answer has ended: usage may turn out to be counted rather than reported. */
   readonly usageEstimated: boolean;
   /** What preparation did (tools stripped, RAG used, …), for telemetry. */
-  notes: Record<string, unknown>;
+  notes: PreparationNotes;
 }
 
 /** The local route as the server sees it. */
