@@ -71,6 +71,12 @@ export interface Outcome {
   toolUseIds: string[];
 }
 
+/** What routing needs to know of the local backend (the cached probe and the breaker, read per request). */
+export interface LocalHealth {
+  readonly enabled: boolean;
+  healthy(): boolean;
+}
+
 export interface Router {
   decide(input: RoutingInput): Decision;
   observe(outcome: Outcome): void;

@@ -61,6 +61,8 @@ export class LocalBackend {
     exchange.prepared(answer.backend, answer.notes);
     exchange.log.info({ backend: answer.backend, ...answer.notes }, 'local request prepared');
     await answer.started;
+    // Told again at the end: usage may turn out to be counted rather than reported.
+    exchange.observer.usage(answer.usageEstimated);
     if (exchange.stream) await streamAnswer(exchange, res, answer);
     else await messageAnswer(exchange, res, answer);
   }
