@@ -1,5 +1,5 @@
 import type { Config } from './schema.js';
-import type { ConfigProblem } from './load.js';
+import type { ConfigProblem } from './problem.js';
 
 /** The URL settings: each is a base URL the proxy puts paths under. */
 const URL_SETTINGS = [

@@ -2,6 +2,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorEnvelope, errorTypeForStatus, mintRequestId } from '../anthropic/errors.js';
+import { errorReply, sendApiError } from './reply.js';
 
 /** Turns anything thrown while handling a request into the Anthropic error envelope. Never a stack trace. */
 export function toApiError(error: FastifyError | Error): ApiError {
@@ -34,16 +35,15 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   const apiError = toApiError(error);
   if (apiError.status >= 500 && !(error instanceof ApiError)) request.log.error({ err: error }, 'unhandled error');
   closeIfUnread(request, reply);
-  void reply
-    .code(apiError.status)
-    .headers({ 'content-type': 'application/json', 'request-id': request.id, ...apiError.headers })
-    .send(errorEnvelope(apiError.type, apiError.message, request.id));
+  const answer = errorReply(apiError, request.id);
+  void reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
   const message = `claude-api-proxy: no route for ${request.method} ${request.url.split('?')[0] ?? ''}`;
   closeIfUnread(request, reply);
-  void reply.code(404).headers({ 'content-type': 'application/json', 'request-id': request.id }).send(errorEnvelope('not_found_error', message, request.id));
+  const answer = errorReply(new ApiError('not_found_error', message), request.id);
+  void reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
 function connectionErrorOf(code: string | undefined): ApiError {
@@ -57,10 +57,8 @@ type HttpSocket = Socket & { _httpMessage?: { headersSent: boolean } | null };
 
 /** Node answers an `Expect` it does not know with a bare 417; this one is in the envelope. */
 export function expectationFailedHandler(request: IncomingMessage, res: ServerResponse): void {
-  const requestId = mintRequestId();
   const message = `claude-api-proxy: expect ${JSON.stringify(request.headers.expect ?? '')} is not supported`;
-  res.writeHead(417, { 'content-type': 'application/json', 'request-id': requestId, connection: 'close' });
-  res.end(errorEnvelope('invalid_request_error', message, requestId));
+  sendApiError(res, mintRequestId(), new ApiError('invalid_request_error', message, 417), { connection: 'close' });
 }
 
 /** CONNECT would make the proxy a tunnel; Node's default is to drop the socket without a word. */

@@ -6,6 +6,7 @@ import { ApiError } from '../../anthropic/errors.js';
 import { DASHBOARD_JS } from '../../dashboard/client.js';
 import { DASHBOARD_HTML } from '../../dashboard/page.js';
 import { DASHBOARD_CSS } from '../../dashboard/style.js';
+import { errorCode } from '../../shared/errors.js';
 
 // The page may load and fetch from this server only; the browser enforces it.
 const CONTENT_SECURITY_POLICY =
@@ -42,7 +43,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
     Object.assign(assets, await uplotAssets());
   } catch (error) {
     // The page still shows every number; only the charts say their library is missing.
-    app.log.warn({ code: (error as NodeJS.ErrnoException).code ?? String(error) }, 'uplot is not installed; the dashboard has no charts');
+    app.log.warn({ code: errorCode(error) ?? String(error) }, 'uplot is not installed; the dashboard has no charts');
   }
 
   app.get('/dashboard', async (_request, reply) =>

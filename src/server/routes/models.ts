@@ -3,6 +3,8 @@ import { ApiError } from '../../anthropic/errors.js';
 import { readTextUpTo } from '../read-limited.js';
 import type { AppContext } from '../context.js';
 import { upstreamHeaders } from '../../backends/remote.js';
+import { errorMessage } from '../../shared/errors.js';
+import { HEADER } from '../../shared/headers.js';
 
 interface ModelInfo {
   id: string;
@@ -29,9 +31,7 @@ export async function modelsRoutes(app: FastifyInstance, ctx: AppContext): Promi
   app.get('/v1/models', async (request, reply) => {
     let upstream: Upstream | null = null;
     try {
-      const response = await ctx.remote.dispatcher.request({
-        origin: ctx.remote.origin,
-        path: ctx.remote.pathFor(request.url),
+      const response = await ctx.remote.upstream.request(request.url, {
         method: 'GET',
         headers: upstreamHeaders(request.headers, ctx.remote.apiKey, request.credentialIsProxyToken, true),
         headersTimeout: 5_000,
@@ -41,9 +41,9 @@ export async function modelsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       if (text === null) request.log.warn({ limit: ctx.config.remote.maxModelListBytes }, 'remote model list is larger than remote.maxModelListBytes; not used');
       upstream = { status: response.statusCode, headers: response.headers, text };
     } catch (error) {
-      request.log.warn({ detail: (error as Error).message }, 'remote model list unavailable; listing local aliases only');
+      request.log.warn({ detail: errorMessage(error) }, 'remote model list unavailable; listing local aliases only');
     }
-    void reply.header('x-claude-proxy-route', 'remote');
+    void reply.header(HEADER.route, 'remote');
     if (aliases.length === 0 && upstream) {
       if (upstream.text === null) {
         throw new ApiError('api_error', `claude-api-proxy: the remote model list is larger than remote.maxModelListBytes (${ctx.config.remote.maxModelListBytes} bytes)`, 502);
