@@ -19,7 +19,10 @@ export function emptySummary(): AnswerSummary {
   return { usage: null, stopReason: null, servedModel: null, errorType: null, complete: false, toolUseIds: [] };
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** Above this a "token count" is noise (a poisoned upstream), not a request: it would stick in the stats for months. */
+const MAX_TOKEN_COUNT = 2 ** 31 - 1;
+/** A token count an upstream reports, if it is one: a whole, non-negative, plausible number. */
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_TOKEN_COUNT ? v : undefined);
 
 function mergeUsage(into: Usage | null, raw: unknown): Usage | null {
   if (!isObject(raw)) return into;

@@ -26,6 +26,8 @@ const HOP_BY_HOP = new Set([
   'host',
   'content-length',
   'http2-settings',
+  // The client's `Expect: 100-continue` was answered by this server; undici refuses to send it.
+  'expect',
 ]);
 
 /** Request headers only the proxy understands; never forwarded. */
@@ -131,7 +133,7 @@ export class RemoteBackend {
         ({ statusCode, headers }) => {
           observer?.head(statusCode);
           res.writeHead(statusCode, clientHeaders(headers, exchange.responseHeaders()));
-          return relay(res, observer && answerTap(String(headers['content-type'] ?? ''), observer), observer);
+          return relay(res, observer && answerTap(String(headers['content-type'] ?? ''), observer, this.config.maxSseEventBytes), observer);
         },
       );
     } catch (error) {
@@ -162,12 +164,16 @@ export class RemoteBackend {
 
 type Tap = { chunk(data: Buffer): void; end(): void };
 
-function answerTap(contentType: string, observer: AnswerObserver): Tap | null {
+function answerTap(contentType: string, observer: AnswerObserver, maxEventBytes: number): Tap | null {
   if (contentType.startsWith('text/event-stream')) {
-    const reader = new SseReader((record) => {
-      const event = recordEvent(record);
-      if (event) observer.event(event);
-    });
+    // Beyond the limit the reader stops: the answer still passes through, its usage unobserved.
+    const reader = new SseReader(
+      (record) => {
+        const event = recordEvent(record);
+        if (event) observer.event(event);
+      },
+      { maxEventBytes },
+    );
     return { chunk: (data) => reader.push(data), end: () => reader.end() };
   }
   if (contentType.includes('json')) {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
@@ -7,6 +8,7 @@ import { ConfigSchema, type Config } from './schema.js';
 import { validateRules } from './rules.js';
 import type { ConfigProblem } from './problem.js';
 import { errorCode } from '../shared/errors.js';
+import { urlProblems } from './urls.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -111,7 +113,7 @@ export function resolveConfig(document: unknown, env: Env, overrides: { port?: n
   if (problems.length > 0) throw new ConfigError(source, problems);
   const config = withDefaults as Config;
   problems.push(...validateRules(config.routing.rules));
-  problems.push(...crossFieldProblems(config));
+  problems.push(...crossFieldProblems(config), ...urlProblems(config));
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
 }
@@ -124,7 +126,7 @@ function expectation(schema: { anyOf?: { const?: unknown }[]; const?: unknown; d
 }
 
 export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return host === 'localhost' || host === '::1' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'));
 }
 
 function crossFieldProblems(config: Config): ConfigProblem[] {

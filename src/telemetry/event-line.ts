@@ -1,5 +1,9 @@
+import { boundedText } from './bounded-event.js';
 import { isTokenCount, type Route } from './event.js';
 import { isObject, type Json } from '../shared/json.js';
+
+/** The longest model name /stats reports (names are cut when written; this bounds older files). */
+const MODEL_KEY_CHARS = 256;
 
 /** The fields of one event line that statistics use, checked and normalised. */
 export interface RecordedEvent {
@@ -94,7 +98,8 @@ function recordedEvent(m: Json, route: Route): RecordedEvent | null {
     decidedRoute: m.decided_route,
     reason: m.reason,
     fallbackReason: isObject(fallback) ? (fallback.reason as string) : null,
-    model: m.model,
+    // Files written before names were bounded may hold huge ones: /stats groups by a bounded key.
+    model: boundedText(m.model, MODEL_KEY_CHARS),
     kind: isTokenCount({ kind: String(m.kind), path: String(m.path) }) ? 'count' : typeof m.kind === 'string' ? m.kind : 'other',
     success: m.success,
     inputTokens: input,

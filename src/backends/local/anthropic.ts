@@ -60,7 +60,7 @@ export class AnthropicAdapter implements LocalAdapter {
       yield* messageToEvents(toMessage(await readJson(response.body, this.http.url)));
       return;
     }
-    for await (const record of sseRecords(response.body)) {
+    for await (const record of sseRecords(response.body, this.local.maxSseEventBytes)) {
       if (!KNOWN_EVENTS.has(record.event)) continue;
       let data: unknown;
       try {

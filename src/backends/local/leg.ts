@@ -10,6 +10,7 @@ import { AnthropicAdapter } from './anthropic.js';
 import { CoordinatorAdapter } from './coordinator.js';
 import { OpenAiAdapter } from './openai.js';
 import { prepareForCount, prepareLocal, type PrepareSettings } from './prepare.js';
+import { redactSecrets } from '../../shared/redact.js';
 import { asLocalFailure, LocalFailure, type LocalAdapter, type LocalAnswer, type LocalLeg } from './types.js';
 import { errorMessage } from '../../shared/errors.js';
 
@@ -66,6 +67,12 @@ function startAnswer(events: AsyncGenerator<StreamEvent>): { events: AsyncIterab
   return { events: all(), started };
 }
 
+/** The failure with its text cleaned of the local key and credential-shaped strings (it goes to the log and the client). */
+function redacted(failure: LocalFailure, apiKey: string | null): LocalFailure {
+  const message = redactSecrets(failure.message, apiKey === null ? [] : [apiKey]);
+  return message === failure.message ? failure : new LocalFailure(failure.reason, message, failure.status);
+}
+
 /** The local route: retrieval, preparation, the configured adapter, health and breaker. */
 class LocalRoute implements LocalLeg {
   readonly backend: string;
@@ -104,6 +111,7 @@ class LocalRoute implements LocalLeg {
       inputTokens: prepared.inputTokens,
       signature: localSignature(this.adapter.kind),
       model: this.deps.config.local.model,
+      maxChars: this.deps.config.local.maxOutputTokens * this.deps.config.local.answerCharsPerToken,
     });
     const answer = startAnswer(this.normalized(this.adapter.stream(prepared, signal), normalizer, signal));
     return {
@@ -130,7 +138,7 @@ class LocalRoute implements LocalLeg {
       judged = true;
     } catch (error) {
       if (signal.aborted) throw error;
-      const failure = asLocalFailure(error);
+      const failure = redacted(asLocalFailure(error), this.deps.apiKey);
       if (failure.countsAgainstBackend) this.breaker.failure();
       else this.breaker.release();
       judged = true;
@@ -148,7 +156,7 @@ class LocalRoute implements LocalLeg {
       if (counted !== null) return counted;
     } catch (error) {
       if (signal.aborted) throw error;
-      this.deps.logger.debug({ backend: this.backend, detail: errorMessage(error) }, 'backend token count unavailable; estimating');
+      this.deps.logger.debug({ backend: this.backend, detail: redacted(asLocalFailure(error), this.deps.apiKey).message }, 'backend token count unavailable; estimating');
     }
     return prepared.inputTokens;
   }

@@ -35,7 +35,7 @@ export class OpenAiAdapter implements LocalAdapter {
       yield* translator.finish();
       return;
     }
-    for await (const record of sseRecords(response.body)) {
+    for await (const record of sseRecords(response.body, this.local.maxSseEventBytes)) {
       if (record.data === '[DONE]') break;
       let chunk: unknown;
       try {

@@ -14,6 +14,7 @@ export type LocalFailureReason =
   | 'malformed'
   | 'interrupted'
   | 'invalid_tool_json'
+  | 'too_long'
   | 'context_overflow'
   | 'unsupported';
 

@@ -5,10 +5,17 @@ import { GROUP_BY, type GroupBy } from '../../telemetry/stats.js';
 import { parseTimeBound, TimeBoundError } from '../../telemetry/time-bound.js';
 import type { AppContext } from '../context.js';
 
+// A repeated parameter arrives as an array.
 interface StatsQuerystring {
-  since?: string;
-  until?: string;
-  by?: string;
+  since?: string | string[];
+  until?: string | string[];
+  by?: string | string[];
+}
+
+/** One value of a parameter; given twice, it means nothing. */
+function single(name: string, value: string | string[] | undefined): string | undefined {
+  if (Array.isArray(value)) throw new ApiError('invalid_request_error', `${name} may be given once`);
+  return value;
 }
 
 const isGroupBy = (value: string): value is GroupBy => (GROUP_BY as readonly string[]).includes(value);
@@ -20,7 +27,9 @@ const isGroupBy = (value: string): value is GroupBy => (GROUP_BY as readonly str
  */
 export async function statsRoutes(app: FastifyInstance, ctx: AppContext, live: LiveTelemetry): Promise<void> {
   app.get<{ Querystring: StatsQuerystring }>('/stats', async (request, reply) => {
-    const { since, until, by } = request.query;
+    const since = single('since', request.query.since);
+    const until = single('until', request.query.until);
+    const by = single('by', request.query.by);
     const now = ctx.now();
     if (by !== undefined && !isGroupBy(by)) throw new ApiError('invalid_request_error', `by must be one of ${GROUP_BY.join(', ')}`);
     let filter;
@@ -34,7 +43,7 @@ export async function statsRoutes(app: FastifyInstance, ctx: AppContext, live: L
       if (error instanceof TimeBoundError) throw new ApiError('invalid_request_error', error.message);
       throw error;
     }
-    const report = await live.stats(filter);
+    const report = await live.stats(filter, JSON.stringify([since, until, by]));
     return reply.header('cache-control', 'no-store').send(report);
   });
 
