@@ -76,11 +76,11 @@ describe('receiving a request is bounded', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const event of events) {
         res.write(sse([event]));
-        await sleep(60);
+        await sleep(250);
       }
       res.end();
     }).start();
-    const proxy = await startProxy({ listen: { requestTimeoutMs: 100 }, remote: { url: upstream.url }, local: { enabled: false } });
+    const proxy = await startProxy({ listen: { requestTimeoutMs: 1_000 }, remote: { url: upstream.url }, local: { enabled: false } });
     try {
       const res = await request(`${proxy.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hi')) });
       const text = await res.body.text();
