@@ -21,6 +21,7 @@ export class Exchange {
   ttfbMs: number | null = null;
   stream = false;
   queryText: string | undefined;
+  sessionId: string | null = null;
   /** What preparing the local request did (tools stripped, RAG used, fields dropped). */
   preparation: Record<string, unknown> | null = null;
 
@@ -80,6 +81,7 @@ export class Exchange {
         model: this.model,
         success: this.success,
         request_id: this.id,
+        session_id: this.sessionId,
         unix_ms: this.startedAt.getTime(),
         path: this.path,
         kind,

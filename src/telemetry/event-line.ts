@@ -8,6 +8,8 @@ export interface RecordedEvent {
   reason: string;
   fallbackReason: string | null;
   model: string;
+  /** Claude Code's session (x-claude-code-session-id), when the client sent one. */
+  sessionId: string | null;
   kind: string;
   success: boolean;
   inputTokens: number | null;
@@ -96,6 +98,7 @@ function recordedEvent(m: Json, route: Route): RecordedEvent | null {
     reason: m.reason,
     fallbackReason: isObject(fallback) ? (fallback.reason as string) : null,
     model: m.model,
+    sessionId: typeof m.session_id === 'string' ? m.session_id : null,
     kind: isTokenCount({ kind: String(m.kind), path: String(m.path) }) ? 'count' : typeof m.kind === 'string' ? m.kind : 'other',
     success: m.success,
     inputTokens: input,

@@ -75,9 +75,9 @@ export class LiveTelemetry {
   }
 
   /** Statistics over the configured directory; the unfiltered report is cached for a few seconds. */
-  async stats(filter: Pick<StatsQuery, 'since' | 'until' | 'by'> = { since: null, until: null, by: null }): Promise<StatsReport> {
+  async stats(filter: Pick<StatsQuery, 'since' | 'until' | 'by' | 'bucket'> = { since: null, until: null, by: null }): Promise<StatsReport> {
     const query: StatsQuery = { dir: this.sources.config.telemetry.dir, now: this.sources.now(), ...filter };
-    if (filter.since || filter.until || filter.by) {
+    if (filter.since || filter.until || filter.by || (filter.bucket ?? 'auto') !== 'auto') {
       await this.sources.telemetry.flush();
       return collectStats(query);
     }

@@ -64,6 +64,8 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
     const exchange = new Exchange(request.id, request.url.split('?')[0] ?? request.url, body.model, now);
     exchange.stream = endpoint === 'messages' && body.stream === true;
     if (ctx.config.telemetry.logPrompts) exchange.queryText = latestUserText(body.messages);
+    const session = request.headers['x-claude-code-session-id'];
+    if (typeof session === 'string') exchange.sessionId = session;
     exchange.decision = ctx.router.decide({ endpoint, body, headers: request.headers, now });
     exchange.route = exchange.decision.route;
 
