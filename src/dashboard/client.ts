@@ -59,6 +59,11 @@ export const DASHBOARD_JS = `'use strict';
     return tr;
   }
   function num(text) { return el('td', text, 'num'); }
+  function nothing(text) {
+    var td = el('td', text, 'muted');
+    td.colSpan = 99;
+    return row([td]);
+  }
   function pillCell(route) {
     var td = el('td', null);
     td.appendChild(el('span', route, 'pill ' + route));
@@ -229,6 +234,7 @@ export const DASHBOARD_JS = `'use strict';
     var headline = document.getElementById('headline');
     var bar = document.getElementById('share-local');
     bar.style.width = (t.local_percent || 0) + '%';
+    bar.parentElement.className = 'share' + (t.requests ? '' : ' none');
     if (t.requests === 0) {
       headline.textContent = label + ': no requests yet. Point Claude Code here with ANTHROPIC_BASE_URL=' + location.origin;
     } else {
@@ -248,7 +254,10 @@ export const DASHBOARD_JS = `'use strict';
     var advice = [];
     var seen = {};
     function add(text) { if (!seen[text]) { seen[text] = true; advice.push(text); } }
-    (state.health ? state.health.backends : []).forEach(function (b) { if (b.state === 'down' && b.fix) add(b.name + ' is down: ' + b.fix); });
+    (state.health ? state.health.backends : []).forEach(function (b) {
+      if (b.state === 'down' && b.fix) add(b.name + ' is down: ' + b.fix);
+      if (b.name === 'local' && b.state === 'disabled') add(ADVICE.local_disabled);
+    });
     because.forEach(function (code) {
       if (code.indexOf('fallback:') === 0) add(FALLBACK_ADVICE);
       else if (ADVICE[code]) add(ADVICE[code]);
@@ -276,12 +285,12 @@ export const DASHBOARD_JS = `'use strict';
       var n = s.totals.fallback_reasons[k];
       return row([el('td', k, 'reason'), num(int(n)), num(pct(s.totals.decided_local ? (n / s.totals.decided_local) * 100 : null))]);
     });
-    fill('fallbacks', fallbackRows.length ? fallbackRows : [row([el('td', 'No fallbacks.', 'muted')])]);
+    fill('fallbacks', fallbackRows.length ? fallbackRows : [nothing('No fallbacks.')]);
     var total = s.totals.requests;
     var reasons = Object.keys(s.reasons).map(function (k) {
       return row([el('td', k, 'reason'), el('td', describe(k), 'desc'), num(int(s.reasons[k])), num(pct(total ? (s.reasons[k] / total) * 100 : null))]);
     });
-    fill('reasons', reasons.length ? reasons : [row([el('td', 'No requests in this period.', 'muted')])]);
+    fill('reasons', reasons.length ? reasons : [nothing('No requests in this period.')]);
     var e = s.estimate_error.remote || s.estimate_error.local;
     document.getElementById('estimate').textContent = e
       ? 'Token estimate vs real prompt size: mean error ' + e.mean_abs_percent.toFixed(1) + '% over ' + int(e.samples) + ' requests with real usage.'
@@ -294,7 +303,7 @@ export const DASHBOARD_JS = `'use strict';
     document.getElementById('group-key').textContent = sessions ? 'session' : 'model';
     document.getElementById('group-when').textContent = sessions ? 'first – last request' : 'latency p50 ms';
     var rows = g.rows.map(function (r) {
-      var key = el('td', sessions && r.key.length > 13 ? r.key.slice(0, 8) + '…' : r.key, sessions ? 'reason' : '');
+      var key = el('td', sessions && r.key.length > 13 ? r.key.slice(0, 8) + '…' : r.key, sessions ? 'reason key' : 'key');
       key.title = r.key;
       return row([
         key,
@@ -308,7 +317,7 @@ export const DASHBOARD_JS = `'use strict';
         num(sessions ? clock(r.first_event_at).slice(0, 5) + ' – ' + (localDate(new Date(r.first_event_at)) === localDate(new Date(r.last_event_at)) ? '' : localDate(new Date(r.last_event_at)) + ' ') + clock(r.last_event_at).slice(0, 5) : ms(r.latency_p50_ms)),
       ]);
     });
-    fill('groups', rows.length ? rows : [row([el('td', 'No requests in this period.', 'muted')])]);
+    fill('groups', rows.length ? rows : [nothing('No requests in this period.')]);
   }
 
   var DETAILS = [
@@ -368,7 +377,7 @@ export const DASHBOARD_JS = `'use strict';
       tr.addEventListener('keydown', function (event) { if (event.key === 'Enter') openDetails(d); });
       return tr;
     });
-    fill('recent', recent.length ? recent : [row([el('td', 'No requests since the proxy started.', 'muted')])]);
+    fill('recent', recent.length ? recent : [nothing('No requests since the proxy started.')]);
   }
 
   var HEALTH_WORDS = { up: 'up', down: 'down', disabled: 'off' };

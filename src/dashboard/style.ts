@@ -25,6 +25,8 @@ button[aria-pressed="true"] { background: var(--text); color: #fff; border-color
 .summary .headline { font-size: 22px; font-weight: 650; margin: 2px 0 10px; }
 .share { height: 10px; border-radius: 5px; background: var(--remote); overflow: hidden; margin-bottom: 14px; }
 .share-local { height: 100%; width: 0; background: var(--local); }
+.share.none { background: var(--line); }
+td.key { white-space: nowrap; }
 .why, .advice { margin: 0; padding-left: 0; list-style: none; font-size: 13.5px; }
 .why li, .advice li { padding: 4px 0; border-bottom: 1px solid var(--line); }
 .why li:last-child, .advice li:last-child { border-bottom: 0; }

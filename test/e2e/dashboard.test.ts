@@ -348,6 +348,7 @@ describe('the dashboard of a fresh install', () => {
       expect(await tab.textContent('#chart-note')).toBe('No requests in this period.');
       expect(await tab.textContent('#recent tbody')).toBe('No requests since the proxy started.');
       expect(await tab.textContent('[data-health="local"]')).toBe('off');
+      expect(await tab.locator('#advice li').allTextContents()).toEqual([REMOTE_ADVICE.local_disabled]);
       await tab.screenshot({ path: join(shots, 'dashboard-empty.png'), fullPage: true });
     } finally {
       await tab.close();
