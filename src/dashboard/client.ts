@@ -255,7 +255,7 @@ export const DASHBOARD_JS = `'use strict';
     var seen = {};
     function add(text) { if (!seen[text]) { seen[text] = true; advice.push(text); } }
     (state.health ? state.health.backends : []).forEach(function (b) {
-      if (b.state === 'down' && b.fix) add(b.name + ' is down: ' + b.fix);
+      if (b.state === 'down') add(HEALTH_NAMES[b.name] + ' is down (' + b.detail + ')' + (b.fix ? ': ' + b.fix : '.'));
       if (b.name === 'local' && b.state === 'disabled') add(ADVICE.local_disabled);
     });
     because.forEach(function (code) {
@@ -381,6 +381,7 @@ export const DASHBOARD_JS = `'use strict';
   }
 
   var HEALTH_WORDS = { up: 'up', down: 'down', disabled: 'off' };
+  var HEALTH_NAMES = { local: 'The local backend', aidb: 'AIDB', remote: 'Anthropic' };
   function renderHealth(report) {
     ['local', 'aidb', 'remote'].forEach(function (name) {
       var pill = document.querySelector('[data-health="' + name + '"]');
