@@ -7,6 +7,8 @@ import { FALLBACK_ADVICE, REMOTE_ADVICE } from './advice.js';
 
 /** How often the page refreshes itself, at most. */
 export const DASHBOARD_REFRESH_MS = 10_000;
+/** /health/ready probes the backends (Anthropic included): the page asks at most this often. */
+const HEALTH_REFRESH_MS = 30_000;
 /** A filtered /stats re-reads the files: the page waits this many times as long as the last read took. */
 const REFRESH_LOAD_FACTOR = 10;
 
@@ -14,6 +16,7 @@ export const DASHBOARD_JS = `'use strict';
 (function () {
   var REFRESH_MS = ${DASHBOARD_REFRESH_MS};
   var LOAD_FACTOR = ${REFRESH_LOAD_FACTOR};
+  var HEALTH_MS = ${HEALTH_REFRESH_MS};
   var REASONS = ${JSON.stringify(REASONS)};
   var ADVICE = ${JSON.stringify(REMOTE_ADVICE)};
   var FALLBACK_ADVICE = ${JSON.stringify(FALLBACK_ADVICE)};
@@ -32,7 +35,7 @@ export const DASHBOARD_JS = `'use strict';
   var DAY_INCRS = [86400, 172800, 604800, 1209600];
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   var DOLLAR_INCRS = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 100000];
-  var state = { range: rangeFromHash(), view: 'model', health: null, shown: null, every: REFRESH_MS };
+  var state = { range: rangeFromHash(), view: 'model', health: null, shown: null, every: REFRESH_MS, healthAt: 0 };
   var charts = {};
   // Per chart: the period's x range (read by the scale on every redraw) and the tick labels drawn.
   var shown = { 'chart-routes': { x: [], y: [] }, 'chart-savings': { x: [], y: [] } };
@@ -409,6 +412,7 @@ export const DASHBOARD_JS = `'use strict';
   }
 
   function refreshHealth() {
+    state.healthAt = Date.now();
     return getJson('/health/ready', 503).then(function (report) {
       state.health = report;
       renderHealth(report);
@@ -483,7 +487,7 @@ export const DASHBOARD_JS = `'use strict';
   // about a tenth of a core instead of every 10 seconds.
   function tick() {
     var started = Date.now();
-    refreshHealth();
+    if (started - state.healthAt >= HEALTH_MS) refreshHealth();
     refresh().then(function () {
       state.every = Math.max(REFRESH_MS, (Date.now() - started) * LOAD_FACTOR);
       setTimeout(tick, state.every);
