@@ -303,6 +303,13 @@ export const DASHBOARD_JS = `'use strict';
       : '';
   }
 
+  // 09:12 – 10:40 within one day, with the dates when a session spans days.
+  function span(first, last) {
+    var a = dateTime(first).slice(0, 16);
+    var b = dateTime(last).slice(0, 16);
+    return a.slice(0, 10) === b.slice(0, 10) ? a.slice(11) + ' – ' + b.slice(11) : a.slice(5) + ' – ' + b.slice(5);
+  }
+
   function renderGroups(s) {
     var g = s.groups;
     var sessions = g.by === 'session';
@@ -320,7 +327,7 @@ export const DASHBOARD_JS = `'use strict';
         num(int(r.fallbacks)),
         num(usd(r.cost_saved_usd)),
         num(usd(r.cost_usd)),
-        num(sessions ? clock(r.first_event_at).slice(0, 5) + ' – ' + (localDate(new Date(r.first_event_at)) === localDate(new Date(r.last_event_at)) ? '' : localDate(new Date(r.last_event_at)) + ' ') + clock(r.last_event_at).slice(0, 5) : ms(r.latency_p50_ms)),
+        num(sessions ? span(r.first_event_at, r.last_event_at) : ms(r.latency_p50_ms)),
       ]);
     });
     fill('groups', rows.length ? rows : [nothing('No requests in this period.')]);
