@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, type Env } from '../config/load.js';
 import { VERSION } from '../version.js';
+import type { Io } from './io.js';
+import { errorCode, errorMessage } from '../shared/errors.js';
 
 const HELP = `claude-api-proxy ${VERSION}: a local gateway for Claude Code
 
@@ -16,12 +18,6 @@ Point Claude Code at it:  ANTHROPIC_BASE_URL=http://127.0.0.1:8094 claude
 Configuration: $XDG_CONFIG_HOME/claude-api-proxy/config.yaml (see docs/configuration.md).
 Exit codes: 0 ok, 1 runtime error, 2 invalid configuration or usage.
 `;
-
-export interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-}
 
 class UsageError extends Error {}
 
@@ -80,12 +76,12 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number |
       io.stderr.write(`invalid configuration:\n${error.message}\n`);
       return 2;
     }
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (error instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`claude-api-proxy: ${(error as Error).message}\nRun 'claude-api-proxy --help' for usage.\n`);
+      io.stderr.write(`claude-api-proxy: ${errorMessage(error)}\nRun 'claude-api-proxy --help' for usage.\n`);
       return 2;
     }
-    io.stderr.write(`claude-api-proxy: ${(error as Error).message}${code === 'EADDRINUSE' ? ' (is another proxy already running? use --port)' : ''}\n`);
+    io.stderr.write(`claude-api-proxy: ${errorMessage(error)}${code === 'EADDRINUSE' ? ' (is another proxy already running? use --port)' : ''}\n`);
     return 1;
   }
 }

@@ -6,7 +6,7 @@ import { writeDashboardFiles } from '../telemetry/dashboard-files.js';
 import { GROUP_BY, type GroupBy } from '../telemetry/stats.js';
 import { formatStatsTable } from '../telemetry/stats-table.js';
 import { parseTimeBound, TimeBoundError } from '../telemetry/time-bound.js';
-import type { Io } from './index.js';
+import type { Io } from './io.js';
 
 export const STATS_HELP = `Usage: claude-api-proxy stats [options]
 

@@ -5,14 +5,11 @@ import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigSchema, type Config } from './schema.js';
 import { validateRules } from './rules.js';
+import type { ConfigProblem } from './problem.js';
+import { errorCode } from '../shared/errors.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export interface ConfigProblem {
-  path: string;
-  value: unknown;
-  expected: string;
-}
 
 /** A configuration that cannot be used; `problems` name each bad field. */
 export class ConfigError extends Error {
@@ -157,7 +154,7 @@ export async function loadConfig(options: { file?: string; env: Env; port?: numb
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (code === 'ENOENT' && !explicit) text = null;
     else throw new ConfigError(file, [{ path: '', value: undefined, expected: `cannot read the file (${code ?? String(error)})` }]);
   }

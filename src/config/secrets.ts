@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from './schema.js';
 import { ConfigError, type Env } from './load.js';
+import { errorCode } from '../shared/errors.js';
 
 export interface Secrets {
   /** Anthropic key used only when a client sends no credentials. */
@@ -16,7 +17,7 @@ async function readSecret(path: string, setting: string): Promise<string> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(setting, [{ path: setting, value: path, expected: `a readable file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
+    throw new ConfigError(setting, [{ path: setting, value: path, expected: `a readable file (${errorCode(error) ?? String(error)})` }]);
   }
   const value = text.trim();
   if (value === '') throw new ConfigError(setting, [{ path: setting, value: path, expected: 'a file that is not empty' }]);

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorEnvelope, errorTypeForStatus, mintRequestId } from '../anthropic/errors.js';
+import { errorReply } from './reply.js';
 
 /** Turns anything thrown while handling a request into the Anthropic error envelope. Never a stack trace. */
 export function toApiError(error: FastifyError | Error): ApiError {
@@ -25,15 +26,14 @@ export function toApiError(error: FastifyError | Error): ApiError {
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const apiError = toApiError(error);
   if (apiError.status >= 500 && !(error instanceof ApiError)) request.log.error({ err: error }, 'unhandled error');
-  void reply
-    .code(apiError.status)
-    .headers({ 'content-type': 'application/json', 'request-id': request.id, ...apiError.headers })
-    .send(errorEnvelope(apiError.type, apiError.message, request.id));
+  const answer = errorReply(apiError, request.id);
+  void reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
   const message = `claude-api-proxy: no route for ${request.method} ${request.url.split('?')[0] ?? ''}`;
-  void reply.code(404).headers({ 'content-type': 'application/json', 'request-id': request.id }).send(errorEnvelope('not_found_error', message, request.id));
+  const answer = errorReply(new ApiError('not_found_error', message), request.id);
+  void reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
 function connectionErrorOf(code: string | undefined): ApiError {

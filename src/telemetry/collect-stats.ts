@@ -73,5 +73,5 @@ async function readLines(path: string, onLine: (line: string) => void): Promise<
   const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   const lines = createInterface({ input, crlfDelay: Infinity });
   lines.on('line', onLine);
-  await Promise.race([once(lines, 'close'), once(input, 'error').then(([error]) => Promise.reject(error as Error))]);
+  await Promise.race([once(lines, 'close'), once(input, 'error').then(([error]) => Promise.reject(error))]);
 }

@@ -1,4 +1,5 @@
 import { isTokenCount, type Route } from './event.js';
+import { isObject, type Json } from '../shared/json.js';
 
 /** The fields of one event line that statistics use, checked and normalised. */
 export interface RecordedEvent {
@@ -32,8 +33,6 @@ export interface RecordedEvent {
  */
 export type ParsedLine = { type: 'event'; event: RecordedEvent } | { type: 'legacy' } | { type: 'foreign' } | { type: 'corrupt' } | { type: 'blank' };
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isRoute = (v: unknown): v is Route => v === 'local' || v === 'remote';
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const countOrNull = (v: unknown): number | null | undefined => (v === null || v === undefined ? null : isCount(v) ? v : undefined);

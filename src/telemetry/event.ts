@@ -1,6 +1,7 @@
 import type { RequestKind } from '../config/schema.js';
+import type { Route } from '../shared/vocabulary.js';
 
-export type Route = 'local' | 'remote';
+export type { Route };
 
 /** The seed's fields, byte-compatible: readers of the old files keep working. */
 export interface SeedMetadata {

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { TelemetryEvent } from './event.js';
 import { localDate, toJsonLine } from './json-line.js';
+import { errorCode } from '../shared/errors.js';
 
 /** Where telemetry events go. Writing never throws and never waits for the disk. */
 export interface TelemetrySink {
@@ -170,7 +171,7 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     this.retryAfter = this.now().getTime() + this.retryMs;
     if (!this.reportedFailure) {
       this.reportedFailure = true;
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      const code = errorCode(error) ?? String(error);
       this.log.warn({ dir: this.dir, code }, 'telemetry cannot be written; requests continue, events are counted as lost');
     }
   }
@@ -185,7 +186,7 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     const stream = this.openFile(path);
     await Promise.race([
       once(stream, 'open'),
-      once(stream, 'error').then(([error]) => Promise.reject(error as Error)),
+      once(stream, 'error').then(([error]) => Promise.reject(error)),
     ]);
     // A file created earlier by another tool may have wider permissions; events are private.
     await chmod(path, 0o600);

@@ -7,6 +7,7 @@ import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { errorMessage } from '../../src/shared/errors.js';
 
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ON_PATH = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
@@ -84,7 +85,7 @@ export async function launchTestBrowser(): Promise<TestBrowser> {
     try {
       found = await list();
     } catch (error) {
-      tried.push((error as Error).message);
+      tried.push(errorMessage(error));
       continue;
     }
     for (const candidate of found) {
@@ -104,7 +105,7 @@ export async function launchTestBrowser(): Promise<TestBrowser> {
           },
         };
       } catch (error) {
-        tried.push(`${candidate.source} (${candidate.executable}): ${(error as Error).message.split('\n')[0] ?? ''}`);
+        tried.push(`${candidate.source} (${candidate.executable}): ${errorMessage(error).split('\n')[0] ?? ''}`);
       }
     }
   }

@@ -7,6 +7,7 @@ import { DASHBOARD_JS } from '../../dashboard/client.js';
 import { DASHBOARD_LOCALE_GUARD_JS } from '../../dashboard/locale-guard.js';
 import { DASHBOARD_HTML } from '../../dashboard/page.js';
 import { DASHBOARD_CSS } from '../../dashboard/style.js';
+import { errorCode } from '../../shared/errors.js';
 
 // The page may load and fetch from this server only; the browser enforces it.
 const CONTENT_SECURITY_POLICY =
@@ -44,7 +45,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
     Object.assign(assets, await uplotAssets());
   } catch (error) {
     // The page still shows every number; the charts say their library did not load.
-    app.log.warn({ code: (error as NodeJS.ErrnoException).code ?? String(error) }, 'uplot is not installed; the dashboard has no charts');
+    app.log.warn({ code: errorCode(error) ?? String(error) }, 'uplot is not installed; the dashboard has no charts');
   }
 
   app.get('/dashboard', async (_request, reply) =>

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { upstreamHeaders } from '../../backends/remote.js';
+import { errorMessage } from '../../shared/errors.js';
+import { HEADER } from '../../shared/headers.js';
 
 interface ModelInfo {
   id: string;
@@ -27,9 +29,7 @@ export async function modelsRoutes(app: FastifyInstance, ctx: AppContext): Promi
   app.get('/v1/models', async (request, reply) => {
     let upstream: { status: number; headers: Record<string, string | string[] | undefined>; text: string } | null = null;
     try {
-      const response = await ctx.remote.dispatcher.request({
-        origin: ctx.remote.origin,
-        path: ctx.remote.pathFor(request.url),
+      const response = await ctx.remote.upstream.request(request.url, {
         method: 'GET',
         headers: upstreamHeaders(request.headers, ctx.remote.apiKey, request.credentialIsProxyToken, true),
         headersTimeout: 5_000,
@@ -37,9 +37,9 @@ export async function modelsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       });
       upstream = { status: response.statusCode, headers: response.headers, text: await response.body.text() };
     } catch (error) {
-      request.log.warn({ detail: (error as Error).message }, 'remote model list unavailable; listing local aliases only');
+      request.log.warn({ detail: errorMessage(error) }, 'remote model list unavailable; listing local aliases only');
     }
-    void reply.header('x-claude-proxy-route', 'remote');
+    void reply.header(HEADER.route, 'remote');
     if (upstream && (upstream.status !== 200 || aliases.length === 0)) {
       for (const name of ['content-type', 'request-id', 'retry-after']) {
         const value = upstream.headers[name];

@@ -1,10 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { emptySummary } from '../../anthropic/usage.js';
+import { HEADER } from '../../shared/headers.js';
 import type { AppContext } from '../context.js';
 import { sendApiError } from '../reply.js';
 import { ApiError } from '../../anthropic/errors.js';
 import { ClientAbort } from '../client-abort.js';
+
+const PASSTHROUGH_HEADERS = { [HEADER.route]: 'remote', [HEADER.reason]: 'passthrough' };
 
 /** Every other `/v1/*` route goes to Anthropic unchanged, the request body streamed, not buffered. */
 export async function passthroughRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -17,23 +19,22 @@ export async function passthroughRoutes(app: FastifyInstance, ctx: AppContext): 
     const abort = new ClientAbort(res);
     const hasBody = request.body !== undefined && request.body !== null;
     try {
-      await ctx.remote.forward(
+      await ctx.remote.serve(
         {
           method: request.method,
           url: request.url,
           headers: request.headers,
-          body: hasBody ? (request.body as Readable) : null,
-          observe: false,
+          outbound: hasBody ? (request.body as Readable) : null,
           replaceCredential: request.credentialIsProxyToken,
+          cancellation: abort,
+          observer: null,
+          responseHeaders: () => PASSTHROUGH_HEADERS,
         },
         res,
-        emptySummary(),
-        { headers: { 'x-claude-proxy-route': 'remote', 'x-claude-proxy-reason': 'passthrough' } },
-        abort,
       );
     } catch (error) {
       sendApiError(res, request.id, error instanceof ApiError ? error : new ApiError('api_error', 'claude-api-proxy: internal error'), {
-        'x-claude-proxy-route': 'remote',
+        [HEADER.route]: 'remote',
       });
     }
   });
