@@ -17,7 +17,7 @@ time to first byte per route, token estimate error, directory size. Corrupt line
   --dir DIR                telemetry directory (default: telemetry.dir of the configuration)
   --since WHEN             only requests from then on: 7d, 12h, 30m, 2w, 2026-11-20 or 2026-11-20T14:00
   --until WHEN             only requests before then (a date includes that whole day)
-  --by day|model|route|reason   add a breakdown
+  --by day|model|route|reason|session   add a breakdown
   --json                   print JSON (the default when stdout is not a terminal)
   --dashboard-json DIR     write token-savings.json and telemetry.json for the old dashboard into DIR
 `;

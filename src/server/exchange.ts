@@ -189,14 +189,19 @@ export class Exchange implements AnswerObserver, RemoteExchange, LocalExchange {
     return this.status >= 200 && this.status < 300 && this.summary.errorType === null && (this.summary.complete || !this.stream);
   }
 
+  /** Claude Code's session, from its header; null for other clients. */
+  private get sessionId(): string | null {
+    const session = this.request.headers[HEADER.sessionId];
+    return typeof session === 'string' ? session : null;
+  }
+
   /** What the router learns from this request. */
   outcome(): Outcome {
-    const session = this.request.headers[HEADER.sessionId];
     const usage = this.summary.usage;
     return {
       decision: this.decision,
       route: this.route,
-      sessionId: typeof session === 'string' ? session : null,
+      sessionId: this.sessionId,
       model: this.model,
       inputTokens: usage ? promptTokens(usage) : null,
       usageEstimated: this.usageEstimated,
@@ -224,6 +229,7 @@ export class Exchange implements AnswerObserver, RemoteExchange, LocalExchange {
         model: this.model,
         success: this.success,
         request_id: this.id,
+        session_id: this.sessionId,
         unix_ms: this.startedAt.getTime(),
         path: this.path,
         kind,

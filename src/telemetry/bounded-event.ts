@@ -14,7 +14,7 @@ export function boundedText(text: string, max: number): string {
 }
 
 // The fields a client or an upstream chooses; the proxy's own fields are short by construction.
-const FOREIGN_TEXT = ['model', 'model_served', 'path', 'stop_reason', 'error_type', 'request_id'] as const;
+const FOREIGN_TEXT = ['model', 'model_served', 'path', 'stop_reason', 'error_type', 'request_id', 'session_id'] as const;
 
 const tooLong = (value: unknown, max: number): boolean => typeof value === 'string' && value.length > max;
 

@@ -13,6 +13,8 @@ export interface RecordedEvent {
   reason: string;
   fallbackReason: string | null;
   model: string;
+  /** Claude Code's session (x-claude-code-session-id), when the client sent one. */
+  sessionId: string | null;
   kind: string;
   success: boolean;
   inputTokens: number | null;
@@ -100,6 +102,7 @@ function recordedEvent(m: Json, route: Route): RecordedEvent | null {
     fallbackReason: isObject(fallback) ? (fallback.reason as string) : null,
     // Files written before names were bounded may hold huge ones: /stats groups by a bounded key.
     model: boundedText(m.model, MODEL_KEY_CHARS),
+    sessionId: typeof m.session_id === 'string' ? boundedText(m.session_id, MODEL_KEY_CHARS) : null,
     kind: isTokenCount({ kind: String(m.kind), path: String(m.path) }) ? 'count' : typeof m.kind === 'string' ? m.kind : 'other',
     success: m.success,
     inputTokens: input,

@@ -15,6 +15,8 @@ export interface SeedMetadata {
 /** Everything we add beside the seed's fields. Prompt text appears only when telemetry.logPrompts is on. */
 export interface ProxyMetadata extends SeedMetadata {
   request_id: string;
+  /** Claude Code's session id (the x-claude-code-session-id header), null for other clients. */
+  session_id: string | null;
   unix_ms: number;
   path: string;
   kind: RequestKind;

@@ -83,10 +83,10 @@ export class LiveTelemetry {
    * `shareKey` names a filtered one as the asker wrote it ("30d" is a new instant every time), so
    * concurrent asks share one computation.
    */
-  async stats(filter: Pick<StatsQuery, 'since' | 'until' | 'by'> = { since: null, until: null, by: null }, shareKey?: string): Promise<StatsReport> {
+  async stats(filter: Pick<StatsQuery, 'since' | 'until' | 'by' | 'bucket'> = { since: null, until: null, by: null }, shareKey?: string): Promise<StatsReport> {
     const query: StatsQuery = { dir: this.sources.config.telemetry.dir, now: this.sources.now(), ...filter };
-    if (filter.since || filter.until || filter.by) {
-      const key = shareKey ?? `${filter.since?.getTime() ?? ''}|${filter.until?.getTime() ?? ''}|${filter.by ?? ''}`;
+    if (filter.since || filter.until || filter.by || (filter.bucket ?? 'auto') !== 'auto') {
+      const key = shareKey ?? `${filter.since?.getTime() ?? ''}|${filter.until?.getTime() ?? ''}|${filter.by ?? ''}|${filter.bucket ?? 'auto'}`;
       let report = this.pendingFiltered.get(key);
       if (report === undefined) {
         report = this.sources.telemetry
