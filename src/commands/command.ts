@@ -1,10 +1,7 @@
 import type { Env } from '../config/load.js';
+import type { Io } from './io.js';
 
-export interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-}
+export type { Io } from './io.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';

@@ -1,4 +1,3 @@
-import { Agent } from 'undici';
 import { loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { loadSecrets } from '../config/secrets.js';
@@ -7,6 +6,8 @@ import { localAdvice, type Advice } from '../backends/local/advice.js';
 import { discoverAt } from '../backends/local/discover.js';
 import { createAdapter } from '../backends/local/leg.js';
 import { AidbClient } from '../rag/aidb.js';
+import { textTable } from '../shared/text-table.js';
+import { Upstream } from '../upstream/client.js';
 import { CONFIG_OPTION, flag, text, type Command } from './command.js';
 import { generationChecks, type GenerationCheck } from './deep-check.js';
 
@@ -36,12 +37,11 @@ async function probeAidb(config: Config): Promise<ComponentStatus> {
 }
 
 async function checkRemote(config: Config): Promise<ComponentStatus> {
-  const dispatcher = new Agent({ connect: { timeout: config.remote.connectTimeoutMs } });
-  const url = `${config.remote.url.replace(/\/+$/, '')}/v1/models`;
+  const remote = new Upstream(config.remote.url, { connectTimeoutMs: config.remote.connectTimeoutMs });
   try {
-    return componentStatus('remote', config.remote.url, true, await probeRemote(dispatcher, config.remote.url, url, AbortSignal.timeout(10_000)));
+    return componentStatus('remote', config.remote.url, true, await probeRemote(remote, AbortSignal.timeout(10_000)));
   } finally {
-    await dispatcher.close();
+    await remote.close();
   }
 }
 
@@ -49,12 +49,6 @@ function statusWord(status: ComponentStatus): string {
   if (status.state === 'disabled') return 'off';
   if (status.state === 'down') return 'FAIL';
   return status.warning ? 'warn' : 'ok';
-}
-
-/** A plain-text table, columns padded to their widest cell. */
-export function renderTable(rows: string[][]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n');
 }
 
 export interface DoctorFindings {
@@ -74,13 +68,13 @@ export function doctorReport(findings: DoctorFindings, source: string): { text: 
   const failed = statuses.filter((s) => s.required && s.state === 'down');
   const blockers = advice.filter((a) => a.level === 'blocker');
   const badGenerations = generations.filter((g) => g.outcome === 'failed');
-  const lines = [`configuration: ${source}`, '', renderTable(rows), ''];
+  const lines = [`configuration: ${source}`, '', textTable(rows).join('\n'), ''];
   if (fixes.length > 0) lines.push('What to fix:', ...fixes, '');
   if (advice.length > 0) {
     lines.push('Local route:', ...advice.flatMap((a) => [`  ${a.level === 'blocker' ? '!' : '~'} ${a.text}`, `    fix: ${a.fix}`]), '');
   }
   if (generations.length > 0) {
-    lines.push(renderTable([['GENERATION', 'RESULT', 'DETAIL'], ...generations.map((g) => [g.route, g.outcome, g.detail])]), '');
+    lines.push(textTable([['GENERATION', 'RESULT', 'DETAIL'], ...generations.map((g) => [g.route, g.outcome, g.detail])]).join('\n'), '');
   }
   lines.push(failed.length === 0 ? 'Everything required is reachable.' : `Not working: ${failed.map((s) => s.name).join(', ')}.`);
   if (blockers.length > 0) lines.push('Nothing can go local until the items marked ! are fixed.');

@@ -6,8 +6,8 @@ import { loadConfig, type Env } from '../config/load.js';
 import { CalibrationStore } from '../routing/calibration-store.js';
 import { describeReason } from '../routing/reasons.js';
 import { createRouter } from '../routing/router.js';
-import type { DecisionDetails } from '../routing/decide.js';
-import type { Decision, Endpoint } from '../routing/types.js';
+import type { Decision, DecisionDetails, Endpoint } from '../routing/types.js';
+import { errorCode, errorMessage } from '../shared/errors.js';
 import { CONFIG_OPTION, flag, list, text, type Command, type Values } from './command.js';
 
 export interface ExplainIo {
@@ -32,7 +32,7 @@ async function readRequest(file: string | undefined, stdin: NodeJS.ReadableStrea
   try {
     return await readFile(file);
   } catch (error) {
-    throw new InputError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new InputError(`cannot read ${file} (${errorCode(error) ?? String(error)})`);
   }
 }
 
@@ -61,7 +61,7 @@ function describeRule(rule: DecisionDetails['rule']): string {
 }
 
 function formatText(decision: Decision, localAssumed: string): string {
-  const d = decision.details as DecisionDetails;
+  const d = decision.details;
   const e = decision.estimate;
   const local = d.local.enabled ? `enabled, ${d.local.healthy ? 'healthy' : 'unhealthy'} (${localAssumed})` : 'disabled';
   const lines = [
@@ -109,7 +109,7 @@ export async function explain(values: Values, positionals: string[], env: Env, i
       return 2;
     }
     if (error instanceof InputError) {
-      io.stderr.write(`claude-api-proxy explain: ${(error as Error).message}\n`);
+      io.stderr.write(`claude-api-proxy explain: ${errorMessage(error)}\n`);
       return 2;
     }
     throw error;

@@ -5,8 +5,9 @@ import { parseCommand } from './parse.js';
 import { COMMANDS, findCommand } from './registry.js';
 import { commandHelp, globalHelp, PROGRAM } from './usage-text.js';
 import { closest } from '../config/wording.js';
+import { errorCode, errorMessage } from '../shared/errors.js';
 
-export type { Io } from './command.js';
+export type { Io } from './io.js';
 
 async function dispatch(argv: string[], env: Env, io: Io): Promise<number | undefined> {
   const [first] = argv;
@@ -51,8 +52,8 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number |
       io.stderr.write(`${PROGRAM}${error.command ? ` ${error.command}` : ''}: ${error.message}\nRun '${help}' for usage.\n`);
       return 2;
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    io.stderr.write(`${PROGRAM}: ${(error as Error).message}${code === 'EADDRINUSE' ? ' (is another proxy already running? use --port)' : ''}\n`);
+    const code = errorCode(error);
+    io.stderr.write(`${PROGRAM}: ${errorMessage(error)}${code === 'EADDRINUSE' ? ' (is another proxy already running? use --port)' : ''}\n`);
     return 1;
   }
 }

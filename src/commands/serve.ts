@@ -33,7 +33,7 @@ async function adviseOnLocalRoute(config: Config, ctx: AppContext, logger: Logge
   if (advice.length === 0) logger.info({ local: `${config.local.kind} ${config.local.url}` }, 'local route ready');
 }
 
-/** Runs the proxy until SIGTERM/SIGINT, then drains open streams, flushes telemetry and exits 0. */
+/** Runs the proxy until SIGTERM/SIGINT/SIGHUP, then drains open streams, flushes telemetry and exits 0. */
 export async function serve(options: ServeOptions, env: Env): Promise<void> {
   const { config, file } = await loadConfig({ file: options.config, env, port: options.port, host: options.host });
   const logger = createLogger(config.log.level);
@@ -63,11 +63,13 @@ export async function serve(options: ServeOptions, env: Env): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  // There is no reload: a hang-up (a closed terminal, a supervisor's reload) drains and exits like SIGTERM.
+  process.once('SIGHUP', () => void stop('SIGHUP'));
 }
 
 export const command: Command = {
   usage: '[--config FILE] [--port N] [--host ADDR]',
-  description: `Runs the proxy in the foreground until SIGTERM or SIGINT; open streams may finish, then it exits 0.
+  description: `Runs the proxy in the foreground until SIGTERM, SIGINT or SIGHUP; open streams may finish, then it exits 0.
 Logs are JSON lines on stderr (readable on a terminal).`,
   options: {
     config: CONFIG_OPTION,

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
@@ -7,16 +8,12 @@ import { ConfigSchema, RuleSchema, type Config, type RoutingRule } from './schem
 import { markDocument, sourceOf, type Sources } from './sources.js';
 import { expectation } from './wording.js';
 import { validateRules } from './rules.js';
+import type { ConfigProblem } from './problem.js';
+import { errorCode } from '../shared/errors.js';
+import { urlProblems } from './urls.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export interface ConfigProblem {
-  path: string;
-  value: unknown;
-  expected: string;
-  /** Where the value came from (a file and line, an environment variable, a flag); the error's source otherwise. */
-  source?: string;
-}
 
 /** A configuration that cannot be used; `problems` name each bad field. */
 export class ConfigError extends Error {
@@ -149,6 +146,9 @@ export function resolveWithSources(
     problems.push({ path, value: error.value, expected: expectation(error, key) });
   }
   problems.push(...validateRules(checkedRules(withDefaults)), ...crossFieldProblems(withDefaults));
+  // URLs that are text at all are parsed too; the schema has named the others.
+  const urlsAreText = ['remote', 'local', 'rag'].every((name) => typeof section(withDefaults, name).url === 'string');
+  if (urlsAreText) problems.push(...urlProblems(withDefaults as Config).filter((p) => !seen.has(p.path)));
   // A value from a flag or the environment is named as such; one from the file by the line of its key.
   for (const problem of problems) problem.source ??= sources.get(problem.path) ?? locate(problem.path) ?? labelOf(sourceOf(sources, problem.path), source);
   if (problems.length > 0) throw new ConfigError(source, problems);
@@ -172,7 +172,7 @@ function checkedRules(tree: Tree): RoutingRule[] {
 }
 
 export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return host === 'localhost' || host === '::1' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'));
 }
 
 const section = (tree: Tree, name: string): Tree => (isTree(tree[name]) ? tree[name] : {});
@@ -242,7 +242,7 @@ export async function loadConfig(options: { file?: string; env: Env } & Override
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (code === 'ENOENT' && !explicit) text = null;
     else throw new ConfigError(file, [{ path: '', value: undefined, expected: `cannot read the file (${code ?? String(error)})` }]);
   }

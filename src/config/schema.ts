@@ -28,7 +28,9 @@ export const ListenSchema = section(
       description: 'Browser Origins allowed to call the API; any other Origin is rejected.',
     }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: 32 * 1024 * 1024, description: 'Largest request body accepted (Anthropic: 32 MB).' }),
-    drainTimeoutMs: Millis(30_000, 'On SIGTERM/SIGINT, how long open streams may finish before they are cut.'),
+    drainTimeoutMs: Millis(30_000, 'On SIGTERM/SIGINT/SIGHUP, how long open streams may finish before they are cut.'),
+    requestTimeoutMs: Millis(120_000, 'Time allowed to receive a whole request, headers and body (never the answer); then 408 and the connection closes.'),
+    maxConnections: Type.Integer({ minimum: 1, default: 1024, description: 'Open client connections at most; further ones are closed at once.' }),
   },
   'The HTTP listener.',
 );
@@ -49,6 +51,16 @@ export const RemoteSchema = section(
     connectTimeoutMs: Millis(10_000, 'TCP/TLS connect timeout to the remote API.'),
     headersTimeoutMs: Millis(600_000, 'Time allowed until the remote response headers arrive.'),
     idleTimeoutMs: Millis(600_000, 'Longest silence allowed inside a remote response body.'),
+    maxSseEventBytes: Type.Integer({
+      minimum: 1024,
+      default: 8 * 1024 * 1024,
+      description: 'Largest SSE event of a remote answer read for usage; beyond it the answer still passes through, unobserved.',
+    }),
+    maxModelListBytes: Type.Integer({
+      minimum: 1024,
+      default: 1024 * 1024,
+      description: "Largest model list GET /v1/models reads from the remote API; beyond it the local aliases are listed alone (or 502 when there are none).",
+    }),
   },
   'The remote route (Anthropic).',
 );
@@ -59,6 +71,12 @@ export const TelemetrySchema = section(
     dir: Type.String({ minLength: 1, description: 'Directory of the daily events-YYYY-MM-DD.jsonl files.' }),
     retentionDays: Type.Integer({ minimum: 1, maximum: 36_500, default: 90, description: 'Event files older than this are removed daily.' }),
     logPrompts: Type.Boolean({ default: false, description: 'Include the routed query text in events (off: no prompt text is stored).' }),
+    maxStringChars: Type.Integer({
+      minimum: 16,
+      default: 256,
+      description: 'Longest model name, path or other client- or upstream-chosen text kept in events, recent decisions and metrics; longer ones are cut and marked "…[truncated]".',
+    }),
+    maxQueryTextChars: Type.Integer({ minimum: 16, default: 16_384, description: 'Longest query text kept in an event (telemetry.logPrompts); longer is cut and marked.' }),
     flushIntervalMs: Type.Integer({
       minimum: 0,
       maximum: 10_000,
@@ -163,9 +181,15 @@ export const LocalSchema = section(
     apiKeyFile: NullablePath("File with the local backend's own key (the client's credentials are never sent)."),
     contextWindow: Type.Integer({ minimum: 256, default: 4096, description: "The local model's context window in tokens." }),
     maxOutputTokens: Type.Integer({ minimum: 1, default: 2048, description: 'Upper bound for max_tokens sent to the local backend.' }),
+    answerCharsPerToken: Type.Integer({
+      minimum: 4,
+      default: 32,
+      description: 'A local answer (text, thinking and tool input together, a held tool call included) may hold local.maxOutputTokens × this many characters; a longer one fails as too_long.',
+    }),
     connectTimeoutMs: Millis(2_000, 'Connect timeout to the local backend.'),
     firstByteTimeoutMs: Millis(60_000, 'Time allowed until the local backend starts answering.'),
     idleTimeoutMs: Millis(30_000, 'Longest silence allowed inside a local answer.'),
+    maxSseEventBytes: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024, description: 'Largest SSE event a local answer may send; a larger one fails the answer as malformed.' }),
     headers: Type.Record(Type.String(), Type.String(), { default: {}, description: 'Extra headers sent to the local backend.' }),
     tools: Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], {
       default: 'auto',

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Calibration } from './calibration.js';
+import { errorCode } from '../shared/errors.js';
 
 export const CALIBRATION_FILE = 'calibration.json';
 /** Changes are written at most this often; a crash loses at most this much learning. */
@@ -35,7 +36,7 @@ export class CalibrationStore {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.report(`cannot read ${this.file}`, error);
+      if (errorCode(error) !== 'ENOENT') this.report(`cannot read ${this.file}`, error);
       return;
     }
     try {

@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from '../config/schema.js';
-import type { Route } from '../telemetry/event.js';
+import type { Route } from '../shared/vocabulary.js';
 import type { RequestSignals } from './classify.js';
 import type { RequestEstimate } from './estimate.js';
 import type { ReasonCode } from './reasons.js';
 import { firstMatch, type CompiledRule, type RuleFacts } from './rule-match.js';
-import type { Decision, Estimate } from './types.js';
+import type { Decision, DecisionDetails, Estimate } from './types.js';
 
 /** The header a client may send to force a route (when routing.allowHeaderOverride). */
 const ROUTE_HEADER = 'x-claude-proxy-route';
@@ -44,23 +44,6 @@ export interface PolicyInput {
   /** Until when (ms since epoch) this request's session stays remote, if it escalated. */
   stickyUntil: number | null;
 }
-
-/** The figures behind a decision (what `Decision.details` holds). */
-export type DecisionDetails = {
-  client: 'claude-code' | 'other';
-  basis: Config['routing']['basis'];
-  basisTokens: number;
-  thresholds: { simple: number; complex: number };
-  maxTokens: { value: number | null; limit: number; rule: Config['routing']['maxTokensRule']; counted: boolean };
-  effort: string | null;
-  images: number;
-  calibration: { family: string; factor: number };
-  local: { enabled: boolean; healthy: boolean; fitTokens: number; reserve: number; contextWindow: number; fits: boolean };
-  rule: { index: number; name: string; route: string } | null;
-  pinned?: Route;
-  stickyUntil?: string;
-  override?: Route;
-};
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 

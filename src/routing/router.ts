@@ -1,6 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { LocalLeg } from '../backends/local/types.js';
-import type { Route } from '../telemetry/event.js';
+import type { Route } from '../shared/vocabulary.js';
 import { BoundedMap } from './bounded-map.js';
 import { Calibration, LOCAL_FAMILY, modelFamily } from './calibration.js';
 import { CalibrationStore } from './calibration-store.js';
@@ -9,7 +8,7 @@ import { decidePolicy, ESCALATIONS } from './decide.js';
 import { estimateRequest, scaleEstimate } from './estimate.js';
 import { latestUserText } from './query-text.js';
 import { compileRules } from './rule-match.js';
-import type { Decision, Outcome, Router, RoutingInput } from './types.js';
+import type { Decision, LocalHealth, Outcome, Router, RoutingInput } from './types.js';
 
 /** Tool calls remembered for pinning their continuation (a Claude Code turn makes a handful). */
 const MAX_PINNED_TOOL_CALLS = 10_000;
@@ -18,7 +17,7 @@ const MAX_STICKY_SESSIONS = 1_000;
 
 export interface RouterDeps {
   /** Whether the local route exists and is currently answering (the cached probe and breaker). */
-  local: Pick<LocalLeg, 'enabled' | 'healthy'>;
+  local: LocalHealth;
   now?: () => Date;
   /** Persisted calibration; without it the router learns in memory only. */
   store?: CalibrationStore;

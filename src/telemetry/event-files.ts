@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errorCode } from '../shared/errors.js';
 
 /** One daily events-YYYY-MM-DD.jsonl file; `day` is the local date in its name. */
 export interface EventFile {
@@ -22,7 +23,7 @@ export async function listEventFiles(dir: string): Promise<TelemetryDirectory> {
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], dirBytes: 0 };
+    if (errorCode(error) === 'ENOENT') return { files: [], dirBytes: 0 };
     throw error;
   }
   const regular = entries.filter((e) => e.isFile());

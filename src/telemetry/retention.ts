@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { BaseLogger } from 'pino';
 import { listEventFiles, startOfLocalDay } from './event-files.js';
+import { errorCode } from '../shared/errors.js';
 
 const DAY_MS = 86_400_000;
 
@@ -48,7 +49,7 @@ export class RetentionSweeper {
         if (removed.length > 0) this.log.info({ dir: this.dir, removed: removed.length, retentionDays: this.retentionDays }, 'old telemetry files removed');
       })
       .catch((error: unknown) => {
-        this.log.warn({ dir: this.dir, code: (error as NodeJS.ErrnoException).code ?? String(error) }, 'telemetry retention could not run');
+        this.log.warn({ dir: this.dir, code: errorCode(error) ?? String(error) }, 'telemetry retention could not run');
       })
       .finally(() => {
         this.running = null;

@@ -1,5 +1,5 @@
 import { close, createWriteStream, open, write as fsWrite, type WriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -154,6 +154,58 @@ describe('JsonlTelemetryWriter', () => {
     } finally {
       await proxy.close();
       await upstream.stop();
+    }
+  });
+});
+
+describe('JsonlTelemetryWriter when the files change under it', () => {
+  it('the directory removed while serving: it is made again and the next events land in it', async () => {
+    const dir = join(await scratchDir(), 'telemetry');
+    const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 0 });
+    try {
+      writer.write(event(1));
+      await writer.flush();
+      await rm(dir, { recursive: true });
+      writer.write(event(2));
+      await writer.flush();
+      expect(lineNumbers(await readFile(join(dir, eventFileName(new Date())), 'utf8'))).toEqual([2]);
+      expect(writer.counters).toEqual({ written: 2, failed: 0 });
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it("the day's file moved away (log rotation): a new file is started at the path", async () => {
+    const dir = await scratchDir();
+    const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 0 });
+    const path = join(dir, eventFileName(new Date()));
+    try {
+      writer.write(event(1));
+      await writer.flush();
+      await rename(path, `${path}.1`);
+      writer.write(event(2));
+      await writer.flush();
+      expect(lineNumbers(await readFile(`${path}.1`, 'utf8'))).toEqual([1]);
+      expect(lineNumbers(await readFile(path, 'utf8'))).toEqual([2]);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('a file torn inside a line (a write cut by a full disk) gets a newline before the next event', async () => {
+    const dir = await scratchDir();
+    const path = join(dir, eventFileName(new Date()));
+    await writeFile(path, '{"timestamp": "t", "event_type": "api_query_ro');
+    const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 0 });
+    try {
+      writer.write(event(3));
+      writer.write(event(4));
+      await writer.flush();
+      const lines = (await readFile(path, 'utf8')).split('\n');
+      expect(lines[0]).toBe('{"timestamp": "t", "event_type": "api_query_ro');
+      expect(lines.slice(1).filter(Boolean).map((l) => (JSON.parse(l) as { metadata: { n: number } }).metadata.n)).toEqual([3, 4]);
+    } finally {
+      await writer.close();
     }
   });
 });

@@ -5,7 +5,6 @@ import type { Config } from '../../src/config/schema.js';
 import { REASONS } from '../../src/routing/reasons.js';
 import { createRouter } from '../../src/routing/router.js';
 import type { Decision, Endpoint, Router } from '../../src/routing/types.js';
-import type { DecisionDetails } from '../../src/routing/decide.js';
 import { countTokensRequest, filler, mainRequest, titleRequest, toolResultRequest } from '../fixtures/claude-code.js';
 import {
   CORPUS_RULES,
@@ -79,7 +78,7 @@ describe('the default policy on Claude Code traffic', () => {
     const decision = h.decide(mainRequest('What is NixOS?'));
     expect(decision.estimate.query).toBeLessThan(10);
     expect(decision.estimate.request).toBeGreaterThan(10_000);
-    const details = decision.details as DecisionDetails;
+    const details = decision.details;
     expect(details).toMatchObject({ client: 'claude-code', basis: 'query', basisTokens: decision.estimate.query, thresholds: { simple: 100, complex: 3000 } });
     expect(details.maxTokens).toEqual({ value: 128_000, limit: 2000, rule: 'ignore-client-default', counted: false });
     expect(details.local.fits).toBe(true);
@@ -112,7 +111,7 @@ describe('when local cannot take it', () => {
     const h = harness({ local: { contextWindow: 4096 } });
     const main = h.decide(mainRequest('What is NixOS?'));
     expect([main.route, main.reason]).toEqual(['remote', 'context_overflow']);
-    expect((main.details as DecisionDetails).local).toMatchObject({ contextWindow: 4096, fits: false });
+    expect(main.details.local).toMatchObject({ contextWindow: 4096, fits: false });
     expect(h.decide(titleRequest('What is NixOS?')).reason).toBe('background');
   });
 
@@ -167,14 +166,14 @@ describe('configured rules', () => {
     h.clock.now = c.now;
     const decision = h.decide(c.body, c.headers, c.endpoint);
     expect({ route: decision.route, reason: decision.reason, kind: decision.kind, rule: decision.rule }).toEqual({ ...c.expect, rule: c.rule });
-    if (c.rule !== null) expect((decision.details as DecisionDetails).rule).toEqual({ index: CORPUS_RULES.findIndex((r) => r.name === c.rule), name: c.rule, route: CORPUS_RULES.find((r) => r.name === c.rule)?.route });
+    if (c.rule !== null) expect(decision.details.rule).toEqual({ index: CORPUS_RULES.findIndex((r) => r.name === c.rule), name: c.rule, route: CORPUS_RULES.find((r) => r.name === c.rule)?.route });
   });
 
   it('a rule that hands back to the policy stops the rule list and is named in the details only', () => {
     h.clock.now = WEEKDAY_MORNING;
     const decision = h.decide(mainRequest('What is NixOS?'), ccHeaders(SESSION_A, { 'x-team': 'ml-research' }));
     expect([decision.reason, decision.rule]).toEqual(['simple_query', null]);
-    expect((decision.details as DecisionDetails).rule).toEqual({ index: 2, name: 'team-header', route: 'default' });
+    expect(decision.details.rule).toEqual({ index: 2, name: 'team-header', route: 'default' });
   });
 
   it('unnamed rules are named by their index', () => {
@@ -197,7 +196,7 @@ describe('tool loops stay where their tool calls were made', () => {
     h.serve(first, { route, toolUseIds: ['toolu_01A', 'toolu_01B'] });
     const next = h.decide(toolResultRequest('List the files.', 'toolu_01B'));
     expect([next.route, next.reason, next.kind]).toEqual([route, 'tool_loop_pinned', 'tool-loop']);
-    expect((next.details as DecisionDetails).pinned).toBe(route);
+    expect(next.details.pinned).toBe(route);
   });
 
   it('a loop pinned to a local backend that went down goes up', () => {

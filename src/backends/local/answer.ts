@@ -23,6 +23,11 @@ export interface AnswerOptions {
   signature: string;
   /** The model name to report when the backend names none. */
   model: string;
+  /**
+   * Most characters of content the answer may carry (local.maxOutputTokens × local.answerCharsPerToken):
+   * a backend that ignores max_tokens must not grow a collected answer or a held tool call without end.
+   */
+  maxChars: number;
 }
 
 /**
@@ -40,6 +45,7 @@ export class AnswerNormalizer {
   private outputTokens = 0;
   private inputProvisional = false;
   private usageCounted = false;
+  private chars = 0;
 
   constructor(private readonly options: AnswerOptions) {}
 
@@ -99,6 +105,7 @@ export class AnswerNormalizer {
 
   private blockStart(event: Extract<StreamEvent, { type: 'content_block_start' }>): StreamEvent[] {
     const block = event.content_block;
+    if (block.type === 'text') this.bound(block.text.length);
     if (this.slots.has(event.index)) throw new LocalFailure('malformed', `content block ${event.index} started while still open`);
     const kept = block.type === 'text' || block.type === 'tool_use' || (block.type === 'thinking' && this.options.thinking);
     if (!kept) {
@@ -129,6 +136,7 @@ export class AnswerNormalizer {
   private blockDelta(event: Extract<StreamEvent, { type: 'content_block_delta' }>): StreamEvent[] {
     const slot = this.slot(event.index);
     const delta = event.delta;
+    this.bound(deltaChars(delta));
     if (delta.type === 'text_delta' || delta.type === 'thinking_delta') this.count(delta.type === 'text_delta' ? delta.text : delta.thinking);
     if (slot.kind === 'dropped') return [];
     if (slot.kind === 'tool') {
@@ -190,8 +198,28 @@ export class AnswerNormalizer {
     return slot;
   }
 
+  private bound(chars: number): void {
+    this.chars += chars;
+    if (this.chars > this.options.maxChars) {
+      throw new LocalFailure('too_long', `the answer is longer than ${this.options.maxChars} characters (local.maxOutputTokens × local.answerCharsPerToken): the backend ignores max_tokens`);
+    }
+  }
+
   private count(text: string): void {
     this.outputTokens += estimateText(text);
+  }
+}
+
+function deltaChars(delta: Extract<StreamEvent, { type: 'content_block_delta' }>['delta']): number {
+  switch (delta.type) {
+    case 'text_delta':
+      return delta.text.length;
+    case 'thinking_delta':
+      return delta.thinking.length;
+    case 'input_json_delta':
+      return delta.partial_json.length;
+    default:
+      return 0;
   }
 }
 

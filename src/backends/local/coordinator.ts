@@ -1,13 +1,11 @@
 import type { Config } from '../../config/schema.js';
 import type { MessageParam, MessagesRequest, StopReason, StreamEvent } from '../../anthropic/types.js';
 import { estimateText } from '../../routing/estimate.js';
-import { probeResult, type ProbeResult } from '../health.js';
+import { probeResult, type ProbeResult } from '../../upstream/probe.js';
 import { blockEvents, messageEnd, messageStart } from './events.js';
 import { BackendHttp, readJson } from './http.js';
 import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject } from '../../shared/json.js';
 
 /** Characters per token when cutting an over-long answer to max_tokens. */
 const CHARS_PER_TOKEN = 4;

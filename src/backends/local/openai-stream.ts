@@ -3,9 +3,7 @@ import { MalformedStreamError, parseToolInput } from '../../anthropic/accumulate
 import type { StopReason, StreamEvent, Usage } from '../../anthropic/types.js';
 import { messageEnd, messageStart } from './events.js';
 import { LocalFailure } from './types.js';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject, type Json } from '../../shared/json.js';
 
 interface PendingCall {
   id: string;
