@@ -27,7 +27,7 @@ describe('shell completion', () => {
     expect(code).toBe(0);
     expect(await bashCompletes(out, ['claude-api-proxy', 'st'])).toEqual(['status', 'statusline', 'stats']);
     expect(await bashCompletes(out, ['claude-api-proxy', 'doctor', '--'])).toEqual(['--config', '--deep', '--help']);
-    expect(await bashCompletes(out, ['claude-api-proxy', 'stats', '--by', ''])).toEqual(['day', 'model', 'route', 'reason']);
+    expect(await bashCompletes(out, ['claude-api-proxy', 'stats', '--by', ''])).toEqual(['day', 'model', 'route', 'reason', 'session']);
     expect(await bashCompletes(out, ['claude-api-proxy', 'completion', ''])).toEqual(['bash', 'zsh', 'fish']);
     expect(await bashCompletes(out, ['claude-api-proxy', 'help', 'in'])).toEqual(['init']);
   });

@@ -38,7 +38,7 @@ describe('usage errors: a message in words and exit code 2', () => {
     [['doctor', '--deep=yes'], 'claude-api-proxy doctor: --deep takes no value'],
     [['docter'], 'claude-api-proxy: unknown command "docter" (did you mean doctor?)'],
     [['status', 'now'], 'claude-api-proxy status: takes no arguments (got "now")'],
-    [['stats', '--by', 'colour'], 'claude-api-proxy stats: --by must be one of day, model, route, reason'],
+    [['stats', '--by', 'colour'], 'claude-api-proxy stats: --by must be one of day, model, route, reason, session'],
     [['completion', 'tcsh'], 'claude-api-proxy completion: no completion for "tcsh": bash, zsh or fish'],
     [['env', '--shell', 'csh'], 'claude-api-proxy env: --shell must be one of sh, fish'],
   ])('%j', async (argv, message) => {
