@@ -1,6 +1,9 @@
 import type { Config } from '../config/schema.js';
 import type { Secrets } from '../config/secrets.js';
 import { createAdapter } from '../backends/local/leg.js';
+import { Upstream } from '../upstream/client.js';
+import { classifyNetworkError } from '../upstream/failure.js';
+import { errorMessage } from '../shared/errors.js';
 
 export interface GenerationCheck {
   route: 'local' | 'remote';
@@ -29,7 +32,7 @@ async function localGeneration(config: Config, apiKey: string | null): Promise<G
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     return { route: 'local', outcome: 'ok', detail: `answered in ${seconds} s, ${outputTokens} output tokens: ${JSON.stringify(text.trim().slice(0, 40))}` };
   } catch (error) {
-    return { route: 'local', outcome: 'failed', detail: (error as Error).message };
+    return { route: 'local', outcome: 'failed', detail: errorMessage(error) };
   } finally {
     await adapter.close();
   }
@@ -42,18 +45,21 @@ async function localGeneration(config: Config, apiKey: string | null): Promise<G
 async function remoteGeneration(config: Config, apiKey: string | null): Promise<GenerationCheck> {
   if (apiKey === null) return { route: 'remote', outcome: 'skipped', detail: 'no key to try with (remote.apiKeyFile or ANTHROPIC_API_KEY); Claude Code sends its own' };
   const started = performance.now();
+  const remote = new Upstream(config.remote.url, { connectTimeoutMs: config.remote.connectTimeoutMs });
   try {
-    const response = await fetch(`${config.remote.url.replace(/\/+$/, '')}/v1/messages`, {
+    const response = await remote.request('/v1/messages', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': apiKey },
       body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 8, messages: [{ role: 'user', content: QUESTION }] }),
       signal: AbortSignal.timeout(DEADLINE_MS),
     });
-    const text = await response.text();
-    if (!response.ok) return { route: 'remote', outcome: 'failed', detail: `HTTP ${response.status}: ${text.slice(0, 120)}` };
+    const text = await response.body.text();
+    if (response.statusCode !== 200) return { route: 'remote', outcome: 'failed', detail: `HTTP ${response.statusCode}: ${text.slice(0, 120)}` };
     return { route: 'remote', outcome: 'ok', detail: `answered in ${((performance.now() - started) / 1000).toFixed(1)} s` };
   } catch (error) {
-    return { route: 'remote', outcome: 'failed', detail: (error as Error).message };
+    return { route: 'remote', outcome: 'failed', detail: classifyNetworkError(error).detail };
+  } finally {
+    await remote.close();
   }
 }
 

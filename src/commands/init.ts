@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { defaultConfigPath, resolveConfig, type Env } from '../config/load.js';
 import { discoverAll, wellKnownUrls, type DiscoveredServer } from '../backends/local/discover.js';
 import { AidbClient } from '../rag/aidb.js';
+import { errorCode } from '../shared/errors.js';
 import { flag, list, text, UsageError, type Command, type Io, type Values } from './command.js';
 import { pickModel, pickServer, starterConfig } from './starter-config.js';
 
@@ -55,7 +56,7 @@ async function init(values: Values, env: Env, io: Io): Promise<number> {
   try {
     await writeFile(file, yaml, { mode: 0o600, flag: flag(values, 'force') ? 'w' : 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (errorCode(error) !== 'EEXIST') throw error;
     io.stderr.write(`${file} exists already; not replacing it (--force replaces it, --print shows the new one).\n`);
     return 1;
   }

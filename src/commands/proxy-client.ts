@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/schema.js';
+import { Upstream } from '../upstream/client.js';
+import { classifyNetworkError } from '../upstream/failure.js';
 
 /** The URL a client on this machine reaches the proxy at (a wildcard bind is reached on loopback). */
 export function proxyUrl(listen: Config['listen']): string {
@@ -21,12 +23,15 @@ export type Fetched = { ok: true; status: number; body: unknown } | { ok: false;
 
 /** GET one JSON document from the running proxy within a deadline; never throws. */
 export async function fetchJson(base: string, path: string, headers: Record<string, string>, timeoutMs: number): Promise<Fetched> {
+  const proxy = new Upstream(base, { connectTimeoutMs: timeoutMs });
   try {
-    const response = await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
-    return { ok: true, status: response.status, body: (await response.json()) as unknown };
+    const response = await proxy.request(path, { method: 'GET', headers, signal: AbortSignal.timeout(timeoutMs) });
+    return { ok: true, status: response.statusCode, body: await response.body.json() };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { ok: false, error: cause === 'ECONNREFUSED' ? 'not running (connection refused)' : (error as Error).name === 'TimeoutError' ? 'no answer in time' : (error as Error).message };
+    const failure = classifyNetworkError(error);
+    return { ok: false, error: failure.kind === 'refused' ? 'not running (connection refused)' : failure.kind === 'timeout' ? 'no answer in time' : failure.detail };
+  } finally {
+    await proxy.close();
   }
 }
 

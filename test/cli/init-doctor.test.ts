@@ -135,6 +135,19 @@ describe('doctor on the local route', () => {
     expect(llama.calls.filter((c) => c.url.startsWith('/v1/messages'))).not.toHaveLength(0);
   });
 
+  it('--deep sends one generation to the remote API when the proxy has a key of its own', async () => {
+    const home = await scratchDir();
+    const file = join(home, 'config.yaml');
+    await writeFile(file, `local:\n  enabled: false\nremote:\n  url: ${remote.url}\n`);
+    const before = remote.received.length;
+    const { code, out } = await cli(['doctor', '--config', file, '--deep'], { HOME: home, ANTHROPIC_API_KEY: 'sk-ant-doctor' });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^remote +ok +answered in \d+\.\d s$/m);
+    const sent = remote.received.slice(before).find((r) => r.method === 'POST');
+    expect(sent?.url).toBe('/v1/messages');
+    expect(sent?.headers['x-api-key']).toBe('sk-ant-doctor');
+  });
+
   it('--deep fails when the local server cannot generate', async () => {
     llama.fault = 'http500';
     try {

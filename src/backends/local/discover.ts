@@ -1,4 +1,5 @@
 import type { Config } from '../../config/schema.js';
+import { Upstream } from '../../upstream/client.js';
 
 /** The software behind a local URL, as far as its answers tell. */
 export type ServerFamily = 'llama.cpp' | 'ollama' | 'vllm' | 'lm-studio' | 'coordinator' | 'openai-compatible';
@@ -36,26 +37,35 @@ type Json = Record<string, unknown>;
 const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const positive = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null);
 
-async function getJson(url: string, timeoutMs: number, init: RequestInit = {}): Promise<Json | null> {
-  try {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) {
-      await response.body?.cancel();
+/** One JSON document from a server, or null for anything else (refused, timed out, not 200, not JSON). */
+type GetJson = (path: string, post?: unknown) => Promise<Json | null>;
+
+function jsonGetter(server: Upstream, timeoutMs: number): GetJson {
+  return async (path, post) => {
+    try {
+      const response = await server.request(path, {
+        method: post === undefined ? 'GET' : 'POST',
+        ...(post === undefined ? {} : { body: JSON.stringify(post), headers: { 'content-type': 'application/json' } }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        return null;
+      }
+      const body: unknown = await response.body.json();
+      return isJson(body) ? body : null;
+    } catch {
       return null;
     }
-    const body: unknown = await response.json();
-    return isJson(body) ? body : null;
-  } catch {
-    return null;
-  }
+  };
 }
 
 const model = (id: string, contextWindow: number | null, trainedContext: number | null = null): DiscoveredModel => ({ id, contextWindow, trainedContext });
 
 // Ollama runs a model with num_ctx (a Modelfile parameter, or OLLAMA_CONTEXT_LENGTH on the server),
 // not with the length it was trained for; only the parameter is visible from outside.
-async function ollamaModel(base: string, id: string, timeoutMs: number): Promise<DiscoveredModel> {
-  const show = await getJson(`${base}/api/show`, timeoutMs, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: id }) });
+async function ollamaModel(getJson: GetJson, id: string): Promise<DiscoveredModel> {
+  const show = await getJson('/api/show', { model: id });
   const parameters = typeof show?.parameters === 'string' ? show.parameters : '';
   const numCtx = /^num_ctx\s+(\d+)/m.exec(parameters)?.[1];
   const info = isJson(show?.model_info) ? show.model_info : {};
@@ -64,13 +74,13 @@ async function ollamaModel(base: string, id: string, timeoutMs: number): Promise
 }
 
 // Only Ollama answers /api/version (llama.cpp imitates /api/tags and /api/show, not that).
-async function ollama(base: string, timeoutMs: number): Promise<DiscoveredServer | null> {
-  const version = await getJson(`${base}/api/version`, timeoutMs);
+async function ollama(base: string, getJson: GetJson): Promise<DiscoveredServer | null> {
+  const version = await getJson('/api/version');
   if (typeof version?.version !== 'string') return null;
-  const tags = await getJson(`${base}/api/tags`, timeoutMs);
+  const tags = await getJson('/api/tags');
   if (!tags || !Array.isArray(tags.models)) return null;
   const ids = tags.models.flatMap((m: unknown) => (isJson(m) && typeof m.name === 'string' ? [m.name] : []));
-  const models = await Promise.all(ids.slice(0, 20).map((id) => ollamaModel(base, id, timeoutMs)));
+  const models = await Promise.all(ids.slice(0, 20).map((id) => ollamaModel(getJson, id)));
   const unsized = models.some((m) => m.contextWindow === null);
   return {
     url: base,
@@ -81,8 +91,8 @@ async function ollama(base: string, timeoutMs: number): Promise<DiscoveredServer
   };
 }
 
-async function coordinator(base: string, timeoutMs: number): Promise<DiscoveredServer | null> {
-  const health = await getJson(`${base}/health`, timeoutMs);
+async function coordinator(base: string, getJson: GetJson): Promise<DiscoveredServer | null> {
+  const health = await getJson('/health');
   if (!health || (health.status !== 'healthy' && health.status !== 'ok')) return null;
   return { url: base, family: 'coordinator', kind: 'coordinator', models: [], note: null };
 }
@@ -102,8 +112,8 @@ function familyOf(entries: Json[], lmStudio: boolean): ServerFamily {
   return 'openai-compatible';
 }
 
-async function modelList(base: string, timeoutMs: number): Promise<DiscoveredServer | null> {
-  const [listed, lmStudio] = await Promise.all([getJson(`${base}/v1/models`, timeoutMs), getJson(`${base}/api/v0/models`, timeoutMs)]);
+async function modelList(base: string, getJson: GetJson): Promise<DiscoveredServer | null> {
+  const [listed, lmStudio] = await Promise.all([getJson('/v1/models'), getJson('/api/v0/models')]);
   if (!listed || !Array.isArray(listed.data)) return null;
   const richer = lmStudio && Array.isArray(lmStudio.data) ? lmStudio.data : listed.data;
   const entries = richer.filter(isJson);
@@ -119,9 +129,15 @@ async function modelList(base: string, timeoutMs: number): Promise<DiscoveredSer
  */
 export async function discoverAt(url: string, timeoutMs = 1_500): Promise<DiscoveredServer | null> {
   const base = url.replace(/\/+$/, '').replace(/\/v1$/, '');
-  const listed = await modelList(base, timeoutMs);
-  if (listed && listed.family !== 'openai-compatible') return listed;
-  return (await ollama(base, timeoutMs)) ?? listed ?? (await coordinator(base, timeoutMs));
+  const server = new Upstream(base, { connectTimeoutMs: timeoutMs });
+  const getJson = jsonGetter(server, timeoutMs);
+  try {
+    const listed = await modelList(base, getJson);
+    if (listed && listed.family !== 'openai-compatible') return listed;
+    return (await ollama(base, getJson)) ?? listed ?? (await coordinator(base, getJson));
+  } finally {
+    await server.close();
+  }
 }
 
 /** Probes every URL at once; returns the servers that answered, in the order given. */
