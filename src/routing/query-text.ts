@@ -29,3 +29,14 @@ export function latestUserText(messages: readonly MessageParam[]): string {
 function stripReminders(text: string): string {
   return text.includes('<system-reminder>') ? text.replace(SYSTEM_REMINDER, '').trim() : text.trim();
 }
+
+/** The text of the `role:"system"` turns Claude Code puts into the messages (where it notes an ultrathink). */
+export function systemTurnText(messages: readonly MessageParam[]): string {
+  let text = '';
+  for (const message of messages) {
+    if (message.role !== 'system') continue;
+    if (typeof message.content === 'string') text += message.content;
+    else for (const block of message.content) if (block.type === 'text' && typeof block.text === 'string') text += block.text;
+  }
+  return text;
+}

@@ -3,6 +3,7 @@ import type { RequestKind } from '../config/schema.js';
 import type { MessagesRequest } from '../anthropic/types.js';
 import type { Route } from '../telemetry/event.js';
 import type { CalibrationReport } from './calibration.js';
+import type { DecisionDetails } from './decide.js';
 
 /** Token estimates on the three bases the policy can use. */
 export interface Estimate {
@@ -32,8 +33,10 @@ export interface Decision {
   rule: string | null;
   kind: RequestKind;
   estimate: Estimate;
-  /** The figures behind the decision (basis, thresholds, …), for the explain output and telemetry. */
-  details: Record<string, unknown>;
+  /** The figures behind the decision (task verdict, basis, thresholds, …), for the explain output and telemetry. */
+  details: DecisionDetails;
+  /** The task classifier was unsure and the judge is on: `Router.judge` gives the decision to serve. */
+  awaitsJudge?: true;
 }
 
 /** What the router learns after a request was served. */
@@ -53,7 +56,13 @@ export interface Outcome {
 }
 
 export interface Router {
+  /** Synchronous and cheap: everything but the optional judge. */
   decide(input: RoutingInput): Decision;
+  /**
+   * For a decision with `awaitsJudge`: asks the local judge (within routing.judge.timeoutMs) and
+   * decides again with its verdict. Never rejects; on timeout or failure the classifier's route stands.
+   */
+  judge(decision: Decision, signal: AbortSignal): Promise<Decision>;
   observe(outcome: Outcome): void;
   /** Per-model-family correction factors and the estimate's observed error, for stats. */
   calibration(): CalibrationReport;
