@@ -70,22 +70,54 @@ function describeRule(rule: DecisionDetails['rule']): string {
   return rule.route === 'default' ? `${name} matched and handed back to the policy` : `${name}, route ${rule.route}`;
 }
 
+function describeTask(d: DecisionDetails): string {
+  if (d.task === null) return d.classifier === 'tokens' ? '(classifier: tokens)' : '(not a new prompt)';
+  const { complexity, score, matched } = d.task;
+  return `${complexity}, score ${score}${matched.length > 0 ? `: ${matched.join(', ')}` : ''}`;
+}
+
+function describeFeatures(d: DecisionDetails): string {
+  if (d.task === null) return '(none)';
+  return Object.entries(d.task.features)
+    .filter(([, value]) => value !== 0)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ') || '(all zero)';
+}
+
+/** The lines only some decisions have: why a continuation, an exemplar, the judge, an escalation. */
+function extraLines(d: DecisionDetails): string[] {
+  const lines: string[] = [];
+  if (d.escalation) lines.push(`escalation: keyword ${JSON.stringify(d.escalation.keyword)} in the ${d.escalation.where === 'prompt' ? 'prompt' : 'role:"system" turn'}`);
+  if (d.continues) lines.push(`continues:  the session's escalated task (until ${d.continues.until})`);
+  if (d.compaction) lines.push('compaction: a /compact summary request');
+  if (d.exemplar) lines.push(`feedback:   exemplar ${d.exemplar.requestId} at distance ${d.exemplar.distance} says ${d.exemplar.expected}`);
+  if (d.judge) lines.push(`judge:      ${d.judge.outcome}${d.judge.verdict ? `, ${d.judge.verdict}` : ''} in ${d.judge.ms} ms`);
+  if (d.follows) lines.push(`follows:    ${d.follows}: ${describeReason(d.follows)}`);
+  if (d.agent) lines.push(`subagent:   ${d.agent}`);
+  return lines;
+}
+
 function formatText(decision: Decision, localAssumed: string): string {
-  const d = decision.details as DecisionDetails;
+  const d = decision.details;
   const e = decision.estimate;
   const local = d.local.enabled ? `enabled, ${d.local.healthy ? 'healthy' : 'unhealthy'} (${localAssumed})` : 'disabled';
+  const effort = d.effort.value === null ? 'not given' : `${d.effort.value} (${d.effort.escalates ? 'in' : 'not in'} routing.escalateEfforts)`;
   const lines = [
     `route:      ${decision.route}`,
     `reason:     ${decision.reason}: ${describeReason(decision.reason)}`,
     `rule:       ${describeRule(d.rule)}`,
     `kind:       ${decision.kind} (client: ${d.client})`,
+    `task:       ${describeTask(d)}`,
+    `features:   ${describeFeatures(d)}`,
+    ...extraLines(d),
     `estimate:   query ${e.query}, conversation ${e.conversation}, request ${e.request} tokens (${d.calibration.family} calibration ×${d.calibration.factor})`,
-    `basis:      ${d.basis} = ${d.basisTokens} tokens (simple below ${d.thresholds.simple}, complex above ${d.thresholds.complex})`,
+    `basis:      ${d.basis} = ${d.basisTokens} tokens (classifier tokens: simple below ${d.thresholds.simple}, complex above ${d.thresholds.complex})`,
     `max_tokens: ${describeMaxTokens(d.maxTokens, d.client)}`,
-    `effort:     ${d.effort ?? 'not given'}`,
+    `effort:     ${effort}`,
     `images:     ${d.images}`,
     `local:      ${local}; needs ${d.local.fitTokens} + ${d.local.reserve} reserve of a ${d.local.contextWindow}-token window: ${d.local.fits ? 'fits' : 'does not fit'}`,
   ];
+  if (decision.awaitsJudge) lines.push('judge:      the server would ask the local judge now (explain does not)');
   return `${lines.join('\n')}\n`;
 }
 

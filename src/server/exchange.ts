@@ -1,11 +1,16 @@
 import type { RequestKind } from '../config/schema.js';
 import { emptySummary, type AnswerSummary } from '../anthropic/usage.js';
 import type { Decision, Estimate } from '../routing/types.js';
-import { isTokenCount, type Route, type TelemetryEvent } from '../telemetry/event.js';
+import { isTokenCount, type ProxyMetadata, type Route, type TelemetryEvent } from '../telemetry/event.js';
 import { seedTimestamp } from '../telemetry/json-line.js';
 import type { PriceTable } from '../telemetry/pricing.js';
 
 const NO_ESTIMATE: Estimate = { query: 0, conversation: 0, request: 0 };
+
+function taskOf(decision: Decision | null): Pick<ProxyMetadata, 'task'> {
+  const task = decision?.details.task;
+  return task ? { task: { complexity: task.complexity, score: task.score, features: task.features } } : {};
+}
 
 /** What happened to one routed request, filled in as it flows; becomes one telemetry event. */
 export class Exchange {
@@ -103,6 +108,7 @@ export class Exchange {
         ttfb_ms: this.ttfbMs,
         cost_usd: costUsd,
         cost_saved_usd: costSavedUsd,
+        ...taskOf(decision),
         preparation: this.preparation,
         ...(this.queryText !== undefined ? { query_text: this.queryText } : {}),
       },

@@ -65,11 +65,13 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
     exchange.stream = endpoint === 'messages' && body.stream === true;
     if (ctx.config.telemetry.logPrompts) exchange.queryText = latestUserText(body.messages);
     exchange.decision = ctx.router.decide({ endpoint, body, headers: request.headers, now });
-    exchange.route = exchange.decision.route;
 
     const res = reply.raw;
     reply.hijack();
     const abort = new ClientAbort(res);
+    // Only an unsure task with routing.judge on waits for the local judge; every other request goes on at once.
+    if (exchange.decision.awaitsJudge) exchange.decision = await ctx.router.judge(exchange.decision, abort.signal);
+    exchange.route = exchange.decision.route;
     const turn: Turn = { request, exchange, res, raw, body, abort };
 
     try {
