@@ -109,7 +109,9 @@ describe('explain and the server decide the same', () => {
     const code = await runCli(argv, { HOME: proxy.home }, { stdout, stderr: new PassThrough(), stdin: Readable.from([Buffer.from(JSON.stringify(c.body))]) });
     expect(code).toBe(0);
     expect(out).toMatch(/^route: +local$/m);
-    expect(out).toMatch(/^reason: +simple_query: /m);
+    expect(out).toMatch(/^reason: +simple_task: /m);
+    expect(out).toMatch(/^task: +simple, score -2: simple:what is$/m);
+    expect(out).toMatch(/^effort: +medium \(not in routing.escalateEfforts\)$/m);
     expect(out).toMatch(/^kind: +main \(client: claude-code\)$/m);
   });
 });
