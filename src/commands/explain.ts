@@ -97,7 +97,7 @@ function extraLines(d: DecisionDetails): string[] {
   return lines;
 }
 
-function formatText(decision: Decision, localAssumed: string): string {
+function formatText(decision: Decision, localAssumed: string, judgeOn: boolean): string {
   const d = decision.details;
   const e = decision.estimate;
   const local = d.local.enabled ? `enabled, ${d.local.healthy ? 'healthy' : 'unhealthy'} (${localAssumed})` : 'disabled';
@@ -117,7 +117,8 @@ function formatText(decision: Decision, localAssumed: string): string {
     `images:     ${d.images}`,
     `local:      ${local}; needs ${d.local.fitTokens} + ${d.local.reserve} reserve of a ${d.local.contextWindow}-token window: ${d.local.fits ? 'fits' : 'does not fit'}`,
   ];
-  if (decision.awaitsJudge) lines.push('judge:      the server would ask the local judge now (explain does not)');
+  // explain has no local backend to ask: it says where the server's judge would step in.
+  if (judgeOn && decision.reason === 'unsure_task') lines.push('judge:      the server would ask the local judge (routing.judge); explain does not');
   return `${lines.join('\n')}\n`;
 }
 
@@ -161,7 +162,7 @@ export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<
     const router = createRouter(config, { local: { enabled: config.local.enabled, healthy: () => localState === 'healthy' }, now: () => now, store });
     const decision = router.decide({ endpoint, body, headers, now });
     const { route, reason, rule, kind, estimate, details } = decision;
-    io.stdout.write(values.json ? `${JSON.stringify({ route, reason, rule, kind, estimate, details }, null, 2)}\n` : formatText(decision, `assumed; --local to change`));
+    io.stdout.write(values.json ? `${JSON.stringify({ route, reason, rule, kind, estimate, details }, null, 2)}\n` : formatText(decision, `assumed; --local to change`, config.routing.judge.enabled));
     return 0;
   } catch (error) {
     if (error instanceof ApiError) {

@@ -27,7 +27,7 @@ export interface RoutingInput {
 /** A routing decision and why it was made. */
 export interface Decision {
   route: Route;
-  /** A stable reason code, e.g. `simple_query`, `complex_query`, `rule`, `context_overflow`. */
+  /** A stable reason code (see reasons.ts), e.g. `simple_task`, `complex_task`, `rule`, `context_overflow`. */
   reason: string;
   /** The name (or index) of the rule that decided, if one did. */
   rule: string | null;

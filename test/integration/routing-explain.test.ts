@@ -8,7 +8,7 @@ import type { MessagesRequest } from '../../src/anthropic/types.js';
 import { runCli } from '../../src/commands/index.js';
 import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
-import { CORPUS_RULES, WEEKDAY_MORNING, ccHeaders, defaultPolicyCorpus, ruleCorpus, type CorpusCase } from '../fixtures/routing-corpus.js';
+import { CORPUS_RULES, WEEKDAY_MORNING, ccHeaders, defaultClaudeCodeRequest, defaultPolicyCorpus, ruleCorpus, type CorpusCase } from '../fixtures/routing-corpus.js';
 
 // `explain` must print the decision the server makes: both go through createRouter/decide with the
 // same configuration, clock, local health and saved calibration. Each case is sent to the running
@@ -113,6 +113,28 @@ describe('explain and the server decide the same', () => {
     expect(out).toMatch(/^task: +simple, score -2: simple:what is$/m);
     expect(out).toMatch(/^effort: +medium \(not in routing.escalateEfforts\)$/m);
     expect(out).toMatch(/^kind: +main \(client: claude-code\)$/m);
+  });
+});
+
+describe('explain on the task classifier', () => {
+  it('says when the server would ask the judge, and prints the escalation it found', async () => {
+    const judgeConfig = join(proxy.home, 'judge.yaml');
+    await writeFile(judgeConfig, JSON.stringify({ local: { contextWindow: 131_072 }, routing: { judge: { enabled: true } } }));
+    const run = async (body: MessagesRequest) => {
+      const stdout = new PassThrough();
+      let out = '';
+      stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await runCli(['explain', '--config', judgeConfig, '-H', 'x-app: cli'], { HOME: proxy.home }, { stdout, stderr: new PassThrough(), stdin: Readable.from([Buffer.from(JSON.stringify(body))]) });
+      expect(code).toBe(0);
+      return out;
+    };
+    const unsure = await run(defaultClaudeCodeRequest('Analyze this log'));
+    expect(unsure).toMatch(/^task: +unsure, score 1: complex:analyze, narrow:this log$/m);
+    expect(unsure).toMatch(/^judge: +the server would ask the local judge/m);
+    const ultrathink = await run(defaultClaudeCodeRequest('Why is this test flaky?', { systemTurn: 'The user said ultrathink.' }));
+    expect(ultrathink).toMatch(/^reason: +ultrathink: /m);
+    expect(ultrathink).toMatch(/^escalation: keyword "ultrathink" in the role:"system" turn$/m);
+    expect(ultrathink).not.toMatch(/^judge:/m);
   });
 });
 
