@@ -147,7 +147,7 @@ const VOCABULARY = {
     'implement*', 'build a', 'build an', 'create a new service', 'design', 'architect', 'architecture', 'investigate', 'diagnose', 'root cause',
     'performance', 'optimi*', 'profil*', 'scal*', 'security review', 'threat model', 'analy*', 'modernize', 'modernise', 'restructur*', 'consolidat*',
     'deduplicat*', 'end-to-end', 'from scratch', 'comprehensive', 'thorough*', 'in depth', 'in-depth', 'step by step plan', 'roadmap', 'strategy',
-    'trade-offs', 'tradeoffs', 'upgrade', 'find out why', 'into modules', 'into smaller', 'into separate', 'break up', 'parallelize', 'concurren*', 'race condition*', 'memory leak', 'deadlock', 'distributed', 'microservice*',
+    'trade-offs', 'tradeoffs', 'upgrade', 'find out why', 'unify', 'evaluate', 'benchmark*', 'decision record', '^port', 'cut-over', 'cutover', '^plan', 'plan the', 'plan a', 'all the places', 'into modules', 'into smaller', 'into separate', 'break up', 'parallelize', 'concurren*', 'race condition*', 'memory leak', 'deadlock', 'distributed', 'microservice*',
   ],
   narrowScope: [
     'this function', 'this method', 'this line', 'this snippet', 'this code', 'this code block', 'this block', 'this file', 'this class', 'this error',
@@ -158,13 +158,14 @@ const VOCABULARY = {
     'entire', 'whole', 'all files', 'all the files', 'every file', 'all services', 'every service', 'all modules', 'every module', 'across', 'codebase',
     'code base', 'repository', 'repo-wide', 'project-wide', 'the project', 'the system', 'system', 'architecture', 'multi-file', 'multiple files',
     'many files', 'several files', 'all packages', 'monorepo', 'infrastructure', 'pipeline', 'platform', 'end to end', 'everywhere', 'throughout',
-    'each module', 'each service', 'all endpoints', 'every endpoint', 'all handlers', 'all the handlers', 'every handler', 'all routes', 'all components', 'every component', 'go through all', 'go through every', 'in production', 'all the tests', 'test suite', 'database schema', 'api surface', 'backend and frontend',
+    'each module', 'each service', 'all endpoints', 'every endpoint', 'all handlers', 'all the handlers', 'every handler', 'all routes', 'all components', 'every component', 'every path', 'every caller', 'all callers', 'all call sites', 'go through all', 'go through every', 'in production', 'all the tests', 'test suite', 'database schema', 'api surface', 'backend and frontend',
   ],
   steps: ['then', 'after that', 'afterwards', 'finally', 'next,', 'once done', 'and also', 'as well as', 'in addition', 'make sure', 'ensure'],
   continuation: [
     'yes', 'yeah', 'yep', 'ok', 'okay', 'sure', 'go on', 'go ahead', 'continue', 'proceed', 'do it', 'do that', 'please do', 'sounds good', 'looks good',
     'lgtm', 'keep going', 'carry on', 'next', 'also', 'and', 'now', 'same for', 'same with', 'what about', 'try again', 'again', 'retry', 'perfect',
-    'great', 'thanks, now', 'that works', 'not quite', 'no,', 'no ', 'instead', 'but', 'fix that', 'fix it', 'handle',
+    'great', 'thanks, now', 'that works', 'not quite', 'no,', 'no ', 'instead', 'but', 'fix that', 'fix it', 'handle', 'expand', 'elaborate',
+    'go deeper', 'more detail', 'start with', 'then',
   ],
   escalate: ['ultrathink'],
 } as const;
@@ -195,7 +196,7 @@ export const TaskSchema = section(
       default: 'local',
       description: 'Where a task scoring between the thresholds goes when no judge decides.',
     }),
-    continuationWords: Type.Integer({ minimum: 0, default: 12, description: 'A prompt of at most this many words that starts like a continuation continues the previous task.' }),
+    continuationWords: Type.Integer({ minimum: 0, default: 16, description: 'A prompt of at most this many words that starts like a continuation continues the previous task.' }),
     continuationMinutes: Type.Integer({
       minimum: 0,
       default: 30,
@@ -239,6 +240,10 @@ export const RoutingSchema = section(
       description: 'How max_tokens is used: ignore the fixed large values clients always send, apply it strictly, or never.',
     }),
     answerReserveTokens: Type.Integer({ minimum: 0, default: 1024, description: 'Room kept in the local context window for the answer.' }),
+    countTokens: Type.Union([Type.Literal('remote'), Type.Literal('follow-task')], {
+      default: 'remote',
+      description: 'count_tokens: remote (free and exact for the model the client shows), or where the counted request would go.',
+    }),
     escalateEfforts: Type.Array(Type.String({ minLength: 1 }), {
       default: ['xhigh', 'max'],
       description: "output_config.effort values that go remote. Claude Code sends `high` on every request (its default), so it is not listed.",

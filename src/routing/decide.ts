@@ -224,6 +224,9 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
     if (rule.route !== 'default') return routed(rule.route, 'rule');
   }
 
+  // Counting is free on Anthropic and exact only there; a local count would be an estimate.
+  if (signals.kind === 'count' && routing.countTokens === 'remote') return decision('remote', 'count_tokens');
+
   switch (signals.messageKind) {
     case 'tool-loop':
       // Nobody remembers which backend made these tool calls (a restart, or a pin forgotten): go up.

@@ -17,7 +17,7 @@ export const REASONS = {
   task_continues: 'a short continuation ("yes", "go on", "also handle X") of an escalated task within routing.task.continuationMinutes',
   feedback: "a user's correction (claude-api-proxy feedback) of a prompt with nearly the same features chose the route",
   compact: 'a /compact summary request: served where the session\'s last task was served (local when unknown)',
-  count_tokens: 'a token count goes where the request it counts would go (details.follows names that reason)',
+  count_tokens: 'a token count: remote, free and exact there (routing.countTokens: remote), or where the request it counts would go (follow-task; details.follows names that reason)',
   complex_query: 'classifier tokens: the estimate on routing.basis is above routing.complexQueryTokens',
   simple_query: 'classifier tokens: the estimate on routing.basis is below routing.simpleQueryTokens',
   medium_query: 'classifier tokens: the estimate on routing.basis is between the thresholds and the local backend is healthy',

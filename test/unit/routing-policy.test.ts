@@ -65,6 +65,7 @@ function harness(document: Record<string, unknown> = {}): Harness {
 
 describe('the default policy on Claude Code traffic', () => {
   const h = harness();
+  const followTask = harness({ routing: { countTokens: 'follow-task' } });
   it.each(defaultPolicyCorpus().map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const decision = h.decide(c.body, c.headers, c.endpoint);
     expect({ route: decision.route, reason: decision.reason, kind: decision.kind }).toEqual(c.expect);
@@ -72,10 +73,14 @@ describe('the default policy on Claude Code traffic', () => {
   });
 
   it.each(defaultPolicyCorpus().filter((c) => c.endpoint === 'messages').map((c) => [c.name, c] as const))(
-    'count_tokens of the same body goes where the message would: %s',
+    'count_tokens is remote, and with countTokens follow-task it goes where the message would: %s',
     (_name, c) => {
       const counted = h.decide(c.body, c.headers, 'count_tokens');
-      expect([counted.kind, counted.route]).toEqual(['count', c.expect.route]);
+      const explicit = ['local_alias', 'header_override'].includes(c.expect.reason);
+      expect([counted.kind, counted.route]).toEqual(['count', explicit ? c.expect.route : 'remote']);
+      const followed = followTask.decide(c.body, c.headers, 'count_tokens');
+      expect([followed.kind, followed.route]).toEqual(['count', c.expect.route]);
+      if (followed.reason === 'count_tokens') expect(followed.details.follows).toBe(c.expect.reason);
     },
   );
 
@@ -268,7 +273,7 @@ describe('decisions per task, not per session', () => {
     escalate(h);
     expect(h.decide(titleRequest('yes')).reason).toBe('background');
     const count = h.decide(countTokensRequest(), ccHeaders(), 'count_tokens');
-    expect([count.reason, count.details.follows]).toEqual(['count_tokens', 'simple_task']);
+    expect([count.route, count.reason]).toEqual(['remote', 'count_tokens']);
     h.serve(count);
     expect(h.decide(followUpRequest('go on'), cc197Headers()).reason).toBe('task_continues');
   });
