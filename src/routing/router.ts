@@ -20,6 +20,7 @@ const MAX_PINNED_TOOL_CALLS = 10_000;
 /** Sessions (and subagents) whose latest task is remembered. */
 const MAX_TASKS = 1_000;
 const AGENT_HEADER = 'x-claude-code-agent-id';
+const ESCALATE_PREFIX = 'escalate:';
 
 export interface RouterDeps {
   /** Whether the local route exists and is currently answering (the cached probe and breaker); `open` lets the judge ask it. */
@@ -43,8 +44,9 @@ function taskKey(session: string | null, agent: string | null): string | null {
   return agent === null ? session : `${session}/${agent}`;
 }
 
-function escalationOf(classifier: TaskClassifier, query: string, input: RoutingInput): Escalation | null {
-  const inPrompt = classifier.escalates(query);
+function escalationOf(classifier: TaskClassifier, task: TaskVerdict | null, query: string, input: RoutingInput): Escalation | null {
+  // The verdict read the user's own words already; only the seed's token classifier has none.
+  const inPrompt = task === null ? classifier.escalates(query) : (task.matched.find((m) => m.startsWith(ESCALATE_PREFIX))?.slice(ESCALATE_PREFIX.length) ?? null);
   if (inPrompt !== null) return { keyword: inPrompt, where: 'prompt' };
   const inSystemTurn = classifier.escalates(systemTurnText(input.body.messages));
   return inSystemTurn === null ? null : { keyword: inSystemTurn, where: 'system-turn' };
@@ -111,7 +113,7 @@ export function createRouter(config: Config, deps: RouterDeps): Router {
         localHealthy: deps.local.healthy(),
         pinned,
         task,
-        escalation: newPrompt ? escalationOf(classifier, query, input) : null,
+        escalation: newPrompt ? escalationOf(classifier, task, query, input) : null,
         compaction: task !== null && looksLikeCompaction(body.messages, query, task, routing.task.compactMinChars),
         previous: key === null ? null : (tasks.get(key) ?? null),
         exemplar: task !== null && exemplars.length > 0 ? classifier.nearest(task.features, exemplars) : null,

@@ -22,7 +22,7 @@ const MAX_LIST_BONUS_ITEMS = 4;
 
 export interface TaskClassifier {
   classify(prompt: string): TaskVerdict;
-  /** Whether a prompt asks for the strongest model by keyword (ultrathink), in the prompt or the role:"system" turn. */
+  /** The first escalate keyword (ultrathink) in a text, e.g. the role:"system" turn; a verdict has its own in `matched`. */
   escalates(text: string): string | null;
   /** The nearest feedback exemplar when it is within routing.task.exemplarDistance. */
   nearest(features: TaskFeatures, exemplars: readonly Exemplar[]): { exemplar: Exemplar; distance: number } | null;
@@ -48,6 +48,7 @@ function verdictOf(vocab: CompiledVocabulary, settings: Config['routing']['task'
   const wide = vocab.wideScope.matches(asked);
   const narrow = vocab.narrowScope.matches(asked);
   const steps = vocab.steps.matches(asked);
+  const escalate = vocab.escalate.matches(asked);
   const question = asked.includes('?') ? 1 : 0;
   const continuation = parts.words <= settings.continuationWords && vocab.continuation.startsWith(asked.trimStart()) ? 1 : 0;
   const listBonus = parts.listItems >= 3 ? Math.min(parts.listItems, MAX_LIST_BONUS_ITEMS) - 1 : 0;
@@ -60,6 +61,7 @@ function verdictOf(vocab: CompiledVocabulary, settings: Config['routing']['task'
     'steps.words': steps.length,
     question,
     continuation,
+    escalate: escalate.length > 0 ? 1 : 0,
     // Sizes on a log scale: twice the words is one step, so feedback exemplars match prompts of a similar size.
     'size.words': log2(parts.words),
     'size.pastedLines': log2(parts.pastedLines),
@@ -81,6 +83,7 @@ function verdictOf(vocab: CompiledVocabulary, settings: Config['routing']['task'
     ...simple.map((t) => `simple:${t}`),
     ...narrow.map((t) => `narrow:${t}`),
     ...steps.map((t) => `steps:${t}`),
+    ...escalate.map((t) => `escalate:${t}`),
   ];
   return { complexity, score, features, matched };
 }
