@@ -25,6 +25,9 @@ function isMaterial(line: string): boolean {
   if (LOG_START.test(line)) return true;
   // Indented lines are code or output, unless they are an indented list item.
   if ((line.startsWith('\t') || line.startsWith('  ')) && !LIST_ITEM.test(line)) return line.trim() !== '';
+  // Sentences do not end in a brace or a semicolon; code lines do.
+  const last = line.trimEnd().at(-1);
+  if (last === '{' || last === '}' || last === ';') return true;
   let symbols = 0;
   let letters = 0;
   for (let i = 0; i < line.length; i++) {

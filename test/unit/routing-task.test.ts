@@ -61,6 +61,11 @@ describe('what the verdict is made of', () => {
     expect(parts).toMatchObject({ asked: 'what does this print?\nthanks', pastedLines: 4, words: 5 });
   });
 
+  it('unindented code is pasted material too: lines ending in a brace or a semicolon', () => {
+    const parts = splitPrompt('Review this function\nfunction total(items) {\nlet sum = 0;\nreturn sum;\n}');
+    expect(parts).toMatchObject({ asked: 'review this function', pastedLines: 4, words: 3 });
+  });
+
   it('a numbered plan of several steps raises the score', () => {
     const one = defaults.classify('Add a flag for the cache size');
     const plan = defaults.classify('1. Add a flag for the cache size\n2. Pass it to the server\n3. Test eviction\n4. Document it');
