@@ -8,7 +8,9 @@ import { readSignals } from './classify.js';
 import { decidePolicy, ESCALATIONS } from './decide.js';
 import { estimateRequest, scaleEstimate } from './estimate.js';
 import { latestUserText } from './query-text.js';
+import { FeedbackStore } from './feedback-store.js';
 import { compileRules } from './rule-match.js';
+import type { Exemplar } from './task-types.js';
 import type { Decision, Outcome, Router, RoutingInput } from './types.js';
 
 /** Tool calls remembered for pinning their continuation (a Claude Code turn makes a handful). */
@@ -22,6 +24,8 @@ export interface RouterDeps {
   now?: () => Date;
   /** Persisted calibration; without it the router learns in memory only. */
   store?: CalibrationStore;
+  /** The users' corrections (claude-api-proxy feedback), for the task classifier to consult. */
+  exemplars?: () => readonly Exemplar[];
 }
 
 function sessionOf(headers: RoutingInput['headers']): string | null {
@@ -105,8 +109,10 @@ export function createRouter(config: Config, deps: RouterDeps): Router {
  * The server's router: calibration read from the state directory in the background (decisions
  * until then use the uncalibrated estimate) and written back after changes.
  */
-export function startRouter(config: Config, deps: Omit<RouterDeps, 'store'> & { onError?: (message: string, error: unknown) => void }): Router {
+export function startRouter(config: Config, deps: Omit<RouterDeps, 'store' | 'exemplars'> & { onError?: (message: string, error: unknown) => void }): Router {
   const store = new CalibrationStore(config.state.dir, deps.onError ? { onError: deps.onError } : {});
   void store.open();
-  return createRouter(config, { local: deps.local, ...(deps.now ? { now: deps.now } : {}), store });
+  const feedback = new FeedbackStore(config.state.dir, deps.onError ? { onError: deps.onError } : {});
+  void feedback.load();
+  return createRouter(config, { local: deps.local, ...(deps.now ? { now: deps.now } : {}), store, exemplars: () => feedback.exemplars });
 }
