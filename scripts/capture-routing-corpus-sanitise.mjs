@@ -25,14 +25,17 @@ const TAG = /<\/?[a-z][a-z0-9_-]*>/g;
 /** Words the client puts in its own text to signal something routing needs. */
 const MARKERS = ['ultrathink'];
 
-/** Filler over `text` except the spans of `keep` strings, tags and markers. */
-export function keepOnly(text, keep) {
+/**
+ * Filler over `text` except the spans of `keep` strings and markers, and of tags where `tags` is
+ * set (in turns: system prompt and tool descriptions lose theirs, they are prose there).
+ */
+export function keepOnly(text, keep, tags = true) {
   const spans = [];
   for (const k of [...keep, ...MARKERS]) {
     if (k.length === 0) continue;
     for (let at = text.indexOf(k); at !== -1; at = text.indexOf(k, at + k.length)) spans.push([at, at + k.length]);
   }
-  for (const m of text.matchAll(TAG)) spans.push([m.index, m.index + m[0].length]);
+  if (tags) for (const m of text.matchAll(TAG)) spans.push([m.index, m.index + m[0].length]);
   spans.sort((a, b) => a[0] - b[0]);
   let out = '';
   let at = 0;
@@ -60,7 +63,7 @@ function sanitiseDescriptions(value) {
   if (Array.isArray(value)) return value.map(sanitiseDescriptions);
   if (value === null || typeof value !== 'object') return value;
   const out = {};
-  for (const [key, v] of Object.entries(value)) out[key] = key === 'description' && typeof v === 'string' ? keepOnly(v, []) : sanitiseDescriptions(v);
+  for (const [key, v] of Object.entries(value)) out[key] = key === 'description' && typeof v === 'string' ? keepOnly(v, [], false) : sanitiseDescriptions(v);
   return out;
 }
 
@@ -84,11 +87,14 @@ function sanitiseBlock(block, keep) {
 }
 
 function sanitiseMessage(message, keep) {
+  if (message.role === 'assistant') return message;
   // The role:"system" turn is wholly the client's; ultrathink's paragraph keeps its marker word.
-  const own = message.role === 'assistant' ? null : message.role === 'system' ? [] : keep;
-  if (own === null) return message;
-  if (typeof message.content === 'string') return { ...message, content: keepOnly(message.content, own) };
-  return { ...message, content: message.content.map((b) => sanitiseBlock(b, own)) };
+  if (message.role === 'system') {
+    if (typeof message.content === 'string') return { ...message, content: keepOnly(message.content, [], false) };
+    return { ...message, content: message.content.map((b) => (b.type === 'text' ? { ...b, text: keepOnly(b.text, [], false) } : b)) };
+  }
+  if (typeof message.content === 'string') return { ...message, content: keepOnly(message.content, keep) };
+  return { ...message, content: message.content.map((b) => sanitiseBlock(b, keep)) };
 }
 
 function sanitiseMetadata(metadata) {
@@ -107,7 +113,7 @@ export function sanitiseBody(body, keep, seed) {
   const out = {};
   for (const [key, value] of Object.entries(body)) {
     if (key === 'system') {
-      out.system = typeof value === 'string' ? keepOnly(value, []) : value.map((b, i) => (i === 0 && b.text.startsWith('x-anthropic-billing-header: ') ? { ...b, text: sanitiseBilling(b.text, seed) } : { ...b, text: keepOnly(b.text, []) }));
+      out.system = typeof value === 'string' ? keepOnly(value, [], false) : value.map((b, i) => (i === 0 && b.text.startsWith('x-anthropic-billing-header: ') ? { ...b, text: sanitiseBilling(b.text, seed) } : { ...b, text: keepOnly(b.text, [], false) }));
     } else if (key === 'tools') out.tools = value.map((t) => sanitiseDescriptions(t));
     else if (key === 'messages') out.messages = value.map((m) => sanitiseMessage(m, keep));
     else if (key === 'metadata') out.metadata = sanitiseMetadata(value);

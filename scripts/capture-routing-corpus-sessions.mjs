@@ -240,6 +240,7 @@ function uiSessions(project) {
         one('What is NixOS?', SIMPLE, 'NixOS is a Linux distribution configured declaratively.', [], { title: 'NixOS overview' }),
         one('How do I install a package on it?', SIMPLE, 'Add it to environment.systemPackages and run nixos-rebuild switch.', [], { note: 'a simple follow-up' }),
         one('And how do I roll back?', SIMPLE, 'Run nixos-rebuild switch --rollback.', [], { note: 'a simple follow-up' }),
+        { command: '/context', expected: 'remote' },
         { compact: true, answer: '<analysis>Short Q&A about NixOS.</analysis>\n<summary>The user asked what NixOS is, how to install packages and how to roll back.</summary>' },
       ],
     },

@@ -89,7 +89,7 @@ async function runUi(fake, session) {
       fake.state.plan = step;
       fake.state.step = { session: session.name, index };
       const from = fake.records.length;
-      tmux('send-keys', '-t', 'cc', '-l', step.compact ? '/compact' : step.prompt);
+      tmux('send-keys', '-t', 'cc', '-l', step.command ?? (step.compact ? '/compact' : step.prompt));
       await sleep(600);
       tmux('send-keys', '-t', 'cc', 'Enter');
       await settle(fake, from, step.compact ? 4000 : 3000);
@@ -126,7 +126,7 @@ function ownTexts(all) {
   };
   for (const s of all) for (const step of s.steps) task(step);
   // The slash command the user typed shows up in the client's command tags.
-  for (const s of ['Let me check.', '/compact', 'compact']) texts.add(s);
+  for (const s of ['Let me check.', '/compact', '/context']) texts.add(s);
   return [...texts].sort((a, b) => b.length - a.length);
 }
 
@@ -163,13 +163,14 @@ function label(session, records) {
     if (r.path.startsWith('/v1/messages/count_tokens')) {
       lbl = 'count';
       expected = 'remote';
-      note = `${where}: count_tokens is free and exact on Anthropic; a local count would only be an estimate`;
+      note = `${where}: /context counts the context; count_tokens is free and exact on Anthropic, a local count would only be an estimate`;
     } else if ((!Array.isArray(r.body.tools) || r.body.tools.length === 0) && r.body.output_config?.format !== undefined) {
       lbl = 'title';
       expected = 'local';
       note = `${where}: the session-title request is cheap background work`;
     } else if (step.compact || text.includes(COMPACT_TEXT)) {
-      const previous = step.compact ? (step.expected ?? session.steps[r.step.index - 1].expected) : step.expected;
+      const task = session.steps.slice(0, r.step.index).findLast((s) => s.prompt !== undefined);
+      const previous = step.compact ? (step.expected ?? task.expected) : step.expected;
       lbl = 'compact';
       expected = previous;
       note = `${where}: ${step.compact ? '/compact' : 'automatic compaction'} follows the task it summarises (the summary is what that task continues from): ${previous === 'remote' ? 'an escalated task stays remote' : 'a simple one stays local'}${step.note ? `; ${step.note}` : ''}`;

@@ -1,7 +1,7 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/commands/index.js';
 import { claudeCodeHeaders, mainRequest, toolResultRequest, titleRequest } from '../fixtures/claude-code.js';
@@ -107,11 +107,58 @@ describe('eval-routing on small corpora', () => {
 });
 
 const CORPUS_DIR = join(import.meta.dirname, '..', 'fixtures', 'routing-eval');
+const corpusFiles = async () => (await readdir(CORPUS_DIR)).filter((f) => /\.jsonl(\.gz)?$/.test(f)).map((f) => join(CORPUS_DIR, f));
+
+interface CorpusLine {
+  body: { system?: { text: string }[]; tools?: { description?: string }[]; messages: { role: string; content: string | { type: string; text?: string }[] }[] };
+  headers: Record<string, string>;
+  expected: string;
+  label: string;
+}
+
+async function corpusLines(): Promise<CorpusLine[]> {
+  const lines: CorpusLine[] = [];
+  for (const file of await corpusFiles()) {
+    const raw = await readFile(file);
+    const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+    for (const l of text.split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l) as CorpusLine);
+  }
+  return lines;
+}
+
+/** The words of the capture's filler (scripts/capture-routing-corpus-sanitise.mjs), cut anywhere. */
+const FILLER = ['amber', 'basalt', 'cedar', 'delta', 'ember', 'fjord', 'granite', 'harbor', 'indigo', 'juniper', 'kelp', 'lagoon', 'meadow', 'nimbus', 'orchid', 'prairie', 'quartz', 'ridge', 'sierra', 'tundra'];
+const onlyFiller = (text: string) => text.replaceAll('ultrathink', ' ').split(/\s+/).every((w) => w === '' || FILLER.some((f) => f.includes(w)));
 
 describe('the captured Claude Code corpus', () => {
+  it('has the size and the kinds of turn the issue asks for', async () => {
+    const lines = await corpusLines();
+    expect(lines.length).toBeGreaterThanOrEqual(120);
+    const firstTurns = (expected: string) => lines.filter((l) => l.label === 'first-turn' && l.expected === expected).length;
+    expect(firstTurns('local')).toBeGreaterThanOrEqual(40);
+    expect(firstTurns('remote')).toBeGreaterThanOrEqual(40);
+    expect(new Set(lines.map((l) => l.label))).toEqual(new Set(['first-turn', 'follow-up', 'tool-loop', 'subagent', 'title', 'compact', 'count']));
+    expect(lines.some((l) => l.headers['x-claude-code-agent-id'] !== undefined)).toBe(true);
+  });
+
+  it('holds no credentials and none of the texts the client wrote', async () => {
+    for (const l of await corpusLines()) {
+      expect(l.headers).not.toHaveProperty('x-api-key');
+      expect(l.headers).not.toHaveProperty('authorization');
+      const [billing, ...system] = l.body.system ?? [];
+      if (billing) expect(billing.text).toMatch(/^x-anthropic-billing-header: cc_version=2\.1\.197\.[0-9a-f]+; /);
+      for (const block of system) expect(onlyFiller(block.text), block.text.slice(0, 80)).toBe(true);
+      for (const tool of l.body.tools ?? []) expect(onlyFiller(tool.description ?? ''), tool.description?.slice(0, 80)).toBe(true);
+      for (const m of l.body.messages.filter((m) => m.role === 'system')) {
+        const text = typeof m.content === 'string' ? m.content : m.content.map((b) => b.text ?? '').join(' ');
+        expect(onlyFiller(text), text.slice(0, 80)).toBe(true);
+      }
+    }
+  });
+
   // Needs the task classifier (branch classifier): main's routing sends every 2.1.197 first turn remote as high_effort.
   it('meets the issue targets with the default configuration', async () => {
-    const files = (await readdir(CORPUS_DIR)).filter((f) => /\.jsonl(\.gz)?$/.test(f)).map((f) => join(CORPUS_DIR, f));
+    const files = await corpusFiles();
     expect(files.length).toBeGreaterThan(0);
     const defaults = join(home, 'defaults.json');
     await writeFile(defaults, JSON.stringify({ telemetry: { dir: join(home, 'telemetry') }, state: { dir: join(home, 'state-defaults') } }));
