@@ -109,7 +109,6 @@ export async function startFake() {
       const isAgent = header(req.headers, 'x-claude-code-agent-id') !== undefined;
       const blocks = answer(state.plan, body, isAgent);
       record.answered = blocks.filter((b) => b.type === 'tool_use').map((b) => b.id);
-      record.answerText = blocks.filter((b) => b.type === 'text').map((b) => b.text);
       const inputTokens = Math.round(JSON.stringify(body).length / 4);
       if (body.stream === true) sse(res, messageEvents(body.model, blocks, inputTokens));
       else {

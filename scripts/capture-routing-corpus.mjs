@@ -5,7 +5,7 @@
 //
 //   CLAUDE_CODE_BIN=<claude binary> node scripts/capture-routing-corpus.mjs [--out DIR] [--only NAME-PREFIX]
 //
-// Needs tmux for the interactive sessions. Works in <tmp>/cc-corpus (project, HOME); sends nothing
+// Needs tmux for the interactive sessions. Works in /tmp/cc-corpus (project, HOME); sends nothing
 // anywhere but the fake (non-essential traffic disabled).
 
 import { execFileSync, spawn } from 'node:child_process';
@@ -149,7 +149,7 @@ const COMPACT_TEXT = 'create a detailed summary of the conversation so far';
 function label(session, records) {
   const expectedById = new Map();
   const out = [];
-  let mainSteps = new Set();
+  const mainSteps = new Set();
   for (const r of records) {
     const step = session.steps[r.step.index];
     const blocks = lastUserBlocks(r.body);
