@@ -8,6 +8,7 @@ import { readSignals } from './classify.js';
 import { looksLikeCompaction } from './compaction.js';
 import { decidePolicy, ESCALATIONS, type Escalation, type PolicyInput, type TaskMemory } from './decide.js';
 import { estimateRequest, scaleEstimate } from './estimate.js';
+import { FeedbackStore } from './feedback-store.js';
 import { createJudge } from './judge.js';
 import { latestUserText, systemTurnText } from './query-text.js';
 import { compileRules } from './rule-match.js';
@@ -160,11 +161,10 @@ export function createRouter(config: Config, deps: RouterDeps): Router {
  * The server's router: calibration read from the state directory in the background (decisions
  * until then use the uncalibrated estimate) and written back after changes.
  */
-export function startRouter(
-  config: Config,
-  deps: Omit<RouterDeps, 'store'> & { onError?: (message: string, error: unknown) => void },
-): Router {
+export function startRouter(config: Config, deps: Omit<RouterDeps, 'store' | 'exemplars'> & { onError?: (message: string, error: unknown) => void }): Router {
   const store = new CalibrationStore(config.state.dir, deps.onError ? { onError: deps.onError } : {});
   void store.open();
-  return createRouter(config, { local: deps.local, ...(deps.now ? { now: deps.now } : {}), ...(deps.exemplars ? { exemplars: deps.exemplars } : {}), store });
+  const feedback = new FeedbackStore(config.state.dir, deps.onError ? { onError: deps.onError } : {});
+  void feedback.load();
+  return createRouter(config, { local: deps.local, ...(deps.now ? { now: deps.now } : {}), store, exemplars: () => feedback.exemplars });
 }
