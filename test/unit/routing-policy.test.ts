@@ -210,6 +210,34 @@ describe('configured rules', () => {
   });
 });
 
+describe('what Claude Code puts around the prompt', () => {
+  it('a tool loop followed by the role:"system" turn is still a tool loop', () => {
+    const h = harness();
+    h.serve(h.decide(mainRequest('List the files.')), { route: 'local', toolUseIds: ['toolu_01Sys'] });
+    const body = toolResultRequest('List the files.', 'toolu_01Sys');
+    body.messages.push({ role: 'system', content: filler(2000, 'agents') });
+    const next = h.decide(body, cc197Headers(SESSION_A, { 'x-claude-code-agent-id': 'agent-02' }));
+    expect([next.kind, next.reason, next.route]).toEqual(['tool-loop', 'tool_loop_pinned', 'local']);
+  });
+
+  it('after a slash command the prompt is read without the command record', () => {
+    const h = harness();
+    h.serve(h.decide(mainRequest('Refactor entire codebase')));
+    const body = followUpRequest('placeholder');
+    body.messages[body.messages.length - 1] = {
+      role: 'user',
+      content: [
+        { type: 'text', text: '<local-command-caveat>Caveat: the messages below came from a local command.</local-command-caveat>\n' },
+        { type: 'text', text: '<command-name>/compact</command-name>\n<command-message>compact</command-message>\n<command-args></command-args>\n' },
+        { type: 'text', text: '<local-command-stdout>Compacted</local-command-stdout>\n' },
+        { type: 'text', text: 'Continue with the auth module' },
+      ],
+    };
+    const next = h.decide(body);
+    expect([next.reason, next.details.task?.features['size.words']]).toEqual(['task_continues', 3]);
+  });
+});
+
 describe('tool loops stay where their tool calls were made', () => {
   it.each(['local', 'remote'] as const)('pinned to %s', (route) => {
     const h = harness();

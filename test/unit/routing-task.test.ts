@@ -89,8 +89,9 @@ describe('what the verdict is made of', () => {
     expect(defaults.classify('the races that show up in CI').matched).not.toContain('simple:show');
   });
 
-  it('ultrathink is found by keyword, in any case', () => {
+  it('ultrathink is found by keyword, in any case, even glued to other text', () => {
     expect(defaults.escalates('please UltraThink about this')).toBe('ultrathink');
+    expect(defaults.escalates('the user asked:ultrathinkplease')).toBe('ultrathink');
     expect(defaults.escalates('think about this')).toBeNull();
   });
 });
