@@ -210,6 +210,20 @@ describe('configured rules', () => {
   });
 });
 
+describe('feedback exemplars', () => {
+  it("a correction of a prompt with the same features decides; a different prompt is not affected", () => {
+    const config = configWith();
+    const probe = createRouter(config, { local: { enabled: true, healthy: () => true } });
+    const features = probe.decide({ endpoint: 'messages', body: mainRequest('Rewrite the CLI in Rust'), headers: ccHeaders(), now: SATURDAY_MORNING }).details.task!.features;
+    const exemplars = [{ requestId: 'req_011Fix', features, expected: 'local' as const }];
+    const router = createRouter(config, { local: { enabled: true, healthy: () => true }, exemplars: () => exemplars });
+    const decide = (prompt: string) => router.decide({ endpoint: 'messages', body: mainRequest(prompt), headers: ccHeaders(), now: SATURDAY_MORNING });
+    const corrected = decide('Rewrite the parser in Go');
+    expect([corrected.route, corrected.reason, corrected.details.exemplar]).toEqual(['local', 'feedback', { requestId: 'req_011Fix', distance: 0, expected: 'local' }]);
+    expect(decide('Refactor entire codebase').reason).toBe('complex_task');
+  });
+});
+
 describe('what Claude Code puts around the prompt', () => {
   it('a tool loop followed by the role:"system" turn is still a tool loop', () => {
     const h = harness();
