@@ -71,7 +71,7 @@ function describeRule(rule: DecisionDetails['rule']): string {
 }
 
 function describeTask(d: DecisionDetails): string {
-  if (d.task === null) return d.classifier === 'tokens' ? '(classifier: tokens)' : '(not a new prompt)';
+  if (d.task === null) return d.classifier === 'tokens' ? '(classifier: tokens)' : '(not read: an earlier step decided, or not a new prompt)';
   const { complexity, score, matched } = d.task;
   return `${complexity}, score ${score}${matched.length > 0 ? `: ${matched.join(', ')}` : ''}`;
 }

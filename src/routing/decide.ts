@@ -75,21 +75,27 @@ export interface PolicyInput {
   localHealthy: boolean;
   /** The route that produced the tool calls this request answers, if remembered. */
   pinned: Route | null;
-  /** The task classifier's verdict on the new prompt (classifier: task; not for tool loops and titles). */
-  task: TaskVerdict | null;
-  escalation: Escalation | null;
-  /** The request looks like Claude Code's /compact: a long prose instruction after a conversation. */
-  compaction: boolean;
+  /** What the new prompt asks, read only when no earlier step decided (computed once, then remembered). */
+  prompt: () => PromptFacts;
   /** The session's previous task: where it was served, whether it escalated, and until when it can be continued. */
   previous: TaskMemory | null;
-  /** The nearest feedback exemplar close enough to decide. */
-  exemplar: { exemplar: Exemplar; distance: number } | null;
   /** The judge is configured and has a local backend to ask. */
   judgeEnabled: boolean;
   /** The judge's answer, once asked. */
   judged: JudgeNote | null;
   /** The subagent (x-claude-code-agent-id) this request belongs to. */
   agent: string | null;
+}
+
+/** What the router reads from a new prompt for the task decision. */
+export interface PromptFacts {
+  /** The task classifier's verdict (classifier: task). */
+  task: TaskVerdict | null;
+  escalation: Escalation | null;
+  /** The request looks like Claude Code's /compact: a long prose instruction after a conversation. */
+  compaction: boolean;
+  /** The nearest feedback exemplar close enough to decide. */
+  exemplar: { exemplar: Exemplar; distance: number } | null;
 }
 
 /** What the router remembers of a session's (or subagent's) latest task. */
@@ -144,7 +150,7 @@ function routeOverride(headers: IncomingHttpHeaders): Route | null {
 /** The routing policy: overrides, pins, rules, then the task (or the seed's thresholds) with Claude-Code-aware signals. */
 export function decidePolicy(config: Config, rules: readonly CompiledRule[], input: PolicyInput): Decision {
   const routing = config.routing;
-  const { signals, raw, estimate, task } = input;
+  const { signals, raw, estimate } = input;
   const basisTokens = estimate[routing.basis];
   const fitTokens = Math.round((raw.request - (config.local.tools === 'always' ? 0 : raw.tools)) * input.localFactor);
   const fits = fitTokens + routing.answerReserveTokens <= config.local.contextWindow;
@@ -152,7 +158,7 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
   const details: DecisionDetails = {
     client: signals.claudeCode ? 'claude-code' : 'other',
     classifier: routing.classifier,
-    task,
+    task: null,
     basis: routing.basis,
     basisTokens,
     thresholds: { simple: routing.simpleQueryTokens, complex: routing.complexQueryTokens },
@@ -247,9 +253,11 @@ type Make = (route: Route, reason: ReasonCode) => Decision;
 /** A new prompt (or a count of one): escalations the client asked for, then what the task needs. */
 function decideTask(config: Config, input: PolicyInput, details: DecisionDetails, decision: Make, routed: Make): Decision {
   const routing = config.routing;
-  const { signals, task } = input;
-  if (input.escalation !== null) {
-    details.escalation = input.escalation;
+  const { signals } = input;
+  const { task, escalation, compaction, exemplar: nearest } = input.prompt();
+  details.task = task;
+  if (escalation !== null) {
+    details.escalation = escalation;
     return decision('remote', 'ultrathink');
   }
   if (details.effort.escalates) return decision('remote', 'high_effort');
@@ -258,13 +266,13 @@ function decideTask(config: Config, input: PolicyInput, details: DecisionDetails
     if (details.basisTokens > routing.complexQueryTokens) return decision('remote', 'complex_query');
     return routed('local', details.basisTokens < routing.simpleQueryTokens ? 'simple_query' : 'medium_query');
   }
-  if (input.compaction) {
+  if (compaction) {
     // The summary replaces the history: it is written where the session's work was being done.
     details.compaction = true;
     return routed(input.previous?.route ?? 'local', 'compact');
   }
-  if (input.exemplar !== null) {
-    const { exemplar, distance } = input.exemplar;
+  if (nearest !== null) {
+    const { exemplar, distance } = nearest;
     details.exemplar = { requestId: exemplar.requestId, distance, expected: exemplar.expected };
     return routed(exemplar.expected, 'feedback');
   }

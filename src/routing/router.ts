@@ -6,7 +6,7 @@ import { Calibration, LOCAL_FAMILY, modelFamily } from './calibration.js';
 import { CalibrationStore } from './calibration-store.js';
 import { readSignals } from './classify.js';
 import { looksLikeCompaction } from './compaction.js';
-import { decidePolicy, ESCALATIONS, type Escalation, type PolicyInput, type TaskMemory } from './decide.js';
+import { decidePolicy, ESCALATIONS, type Escalation, type PolicyInput, type PromptFacts, type TaskMemory } from './decide.js';
 import { estimateRequest, scaleEstimate } from './estimate.js';
 import { FeedbackStore } from './feedback-store.js';
 import { createJudge } from './judge.js';
@@ -79,6 +79,18 @@ export function createRouter(config: Config, deps: RouterDeps): Router {
     return decision;
   };
 
+  /** The classifier's reading of a new prompt; only called when no alias, header, pin or rule decided. */
+  const readPrompt = (input: RoutingInput, query: string): PromptFacts => {
+    const task: TaskVerdict | null = routing.classifier === 'task' ? classifier.classify(query) : null;
+    const exemplars = task !== null ? (deps.exemplars?.() ?? []) : [];
+    return {
+      task,
+      escalation: escalationOf(classifier, task, query, input),
+      compaction: task !== null && looksLikeCompaction(input.body.messages, query, task, routing.task.compactMinChars),
+      exemplar: task !== null && exemplars.length > 0 ? classifier.nearest(task.features, exemplars) : null,
+    };
+  };
+
   return {
     decide(input: RoutingInput): Decision {
       const { body, headers } = input;
@@ -95,9 +107,8 @@ export function createRouter(config: Config, deps: RouterDeps): Router {
       }
       const agent = headerValue(headers, AGENT_HEADER);
       const key = taskKey(headerValue(headers, 'x-claude-code-session-id'), agent);
-      const newPrompt = signals.messageKind === 'main' || signals.messageKind === 'other';
-      const task: TaskVerdict | null = newPrompt && routing.classifier === 'task' ? classifier.classify(query) : null;
-      const exemplars = task !== null ? (deps.exemplars?.() ?? []) : [];
+      let facts: PromptFacts | undefined;
+      const prompt = (): PromptFacts => (facts ??= readPrompt(input, query));
       const policyInput: PolicyInput = {
         model: body.model,
         alias,
@@ -113,11 +124,8 @@ export function createRouter(config: Config, deps: RouterDeps): Router {
         localEnabled: config.local.enabled && deps.local.enabled,
         localHealthy: deps.local.healthy(),
         pinned,
-        task,
-        escalation: newPrompt ? escalationOf(classifier, task, query, input) : null,
-        compaction: task !== null && looksLikeCompaction(body.messages, query, task, routing.task.compactMinChars),
+        prompt,
         previous: key === null ? null : (tasks.get(key) ?? null),
-        exemplar: task !== null && exemplars.length > 0 ? classifier.nearest(task.features, exemplars) : null,
         judgeEnabled: judge !== null,
         judged: null,
         agent,

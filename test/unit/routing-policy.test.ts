@@ -197,6 +197,13 @@ describe('configured rules', () => {
     expect((decision.details as DecisionDetails).rule).toEqual({ index: 2, name: 'team-header', route: 'default' });
   });
 
+  it('the prompt is not classified when an earlier step decided', () => {
+    h.clock.now = SATURDAY_MORNING;
+    expect(h.decide(mainRequest('Can you Refactor the parser?')).details.task).toBeNull();
+    expect(h.decide(mainRequest('What is NixOS?'), ccHeaders(SESSION_A, { 'x-claude-proxy-route': 'remote' })).details.task).toBeNull();
+    expect(h.decide(mainRequest('What is NixOS?')).details.task?.complexity).toBe('simple');
+  });
+
   it('unnamed rules are named by their index', () => {
     const decision = harness({ routing: { rules: [{ match: { kind: ['count'] }, route: 'remote' }] } }).decide(countTokensRequest(), ccHeaders(), 'count_tokens');
     expect([decision.reason, decision.rule]).toEqual(['rule', 'rules[0]']);
