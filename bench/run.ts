@@ -10,7 +10,6 @@ import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { request } from 'undici';
-import { resolveConfig } from '../src/config/load.js';
 import type { LoadSpec, StreamResult, ThroughputResult } from './load.js';
 import { benchRequest, SIZES, type Size } from './requests.js';
 import { classifierTimes, decisionTimes, judgeTimes, type DecisionTimes, type JudgeTimes } from './decisions.js';
