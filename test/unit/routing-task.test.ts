@@ -89,6 +89,12 @@ describe('what the verdict is made of', () => {
     expect(defaults.classify('the races that show up in CI').matched).not.toContain('simple:show');
   });
 
+  it('question words ask a simple question only where a sentence starts', () => {
+    expect(defaults.classify('Where is the logger configured?').matched).toContain('simple:where');
+    expect(defaults.classify('Refactor the module where the config is loaded').complexity).toBe('complex');
+    expect(defaults.classify('Upgrade what is outdated across all services').matched).not.toContain('simple:what is');
+  });
+
   it('ultrathink is found by keyword, in any case, even glued to other text', () => {
     expect(defaults.escalates('please UltraThink about this')).toBe('ultrathink');
     expect(defaults.escalates('the user asked:ultrathinkplease')).toBe('ultrathink');
