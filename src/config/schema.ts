@@ -137,8 +137,8 @@ const VOCABULARY = {
   simple: [
     '^what is', '^what are', "^what's", '^what does', '^what do', '^who', '^when', '^where', '^which', '^why does', '^why is', '^why do', "^why doesn't",
     '^why am i', '^how do i', '^how can i', '^how to', '^how does', '^how do you', '^is there', '^is it', '^does', '^can i', 'can you explain', 'explain', 'describe', 'summarize', 'summarise',
-    'tell me', '^show', 'list', 'print', 'display', '^check', 'look up', 'find the', 'meaning of', 'difference between', 'example of',
-    'fix this', 'fix the typo', 'fix the bug', 'fix this bug', 'review this', 'review the function', 'rename', 'format', 'translate', 'convert this',
+    'tell me', '^show', '^list', '^print', '^display', '^check', 'look up', 'find the', 'meaning of', 'difference between', 'example of',
+    'fix this', 'fix the typo', 'fix the bug', 'fix this bug', 'review this', 'review the function', 'rename', '^format', 'translate', 'convert this',
     'write a small', 'write a function', 'write a short', 'write a one-liner', 'write a regex', 'write a test for this', 'add a comment', 'add a docstring',
     'give me', '^run', 'status', 'typo', 'syntax', 'one-liner', 'snippet', 'quick question',
   ],

@@ -93,6 +93,7 @@ describe('what the verdict is made of', () => {
     expect(defaults.classify('Where is the logger configured?').matched).toContain('simple:where');
     expect(defaults.classify('Refactor the module where the config is loaded').complexity).toBe('complex');
     expect(defaults.classify('Upgrade what is outdated across all services').matched).not.toContain('simple:what is');
+    expect(defaults.classify('Implement a print preview for every document type').complexity).toBe('complex');
   });
 
   it('ultrathink is found by keyword, in any case, even glued to other text', () => {
