@@ -5,6 +5,7 @@ import { ApiError } from '../anthropic/errors.js';
 import { parseMessagesBody } from '../anthropic/validate.js';
 import { loadConfig, type Env } from '../config/load.js';
 import { CalibrationStore } from '../routing/calibration-store.js';
+import { FeedbackStore } from '../routing/feedback-store.js';
 import { describeReason } from '../routing/reasons.js';
 import { createRouter } from '../routing/router.js';
 import type { DecisionDetails } from '../routing/decide.js';
@@ -124,7 +125,8 @@ function formatText(decision: Decision, localAssumed: string, judgeOn: boolean):
 
 /**
  * `explain`: the decision the server would make for a request, through the same router
- * (createRouter + decide) with the same configuration and saved calibration. Returns the exit code.
+ * (createRouter + decide) with the same configuration, saved calibration and feedback corrections.
+ * Returns the exit code.
  */
 export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -158,8 +160,14 @@ export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<
     const body = parseMessagesBody(raw, false);
 
     const store = new CalibrationStore(config.state.dir);
-    await store.load();
-    const router = createRouter(config, { local: { enabled: config.local.enabled, healthy: () => localState === 'healthy' }, now: () => now, store });
+    const feedback = new FeedbackStore(config.state.dir);
+    await Promise.all([store.load(), feedback.load()]);
+    const router = createRouter(config, {
+      local: { enabled: config.local.enabled, healthy: () => localState === 'healthy' },
+      now: () => now,
+      store,
+      exemplars: () => feedback.exemplars,
+    });
     const decision = router.decide({ endpoint, body, headers, now });
     const { route, reason, rule, kind, estimate, details } = decision;
     io.stdout.write(values.json ? `${JSON.stringify({ route, reason, rule, kind, estimate, details }, null, 2)}\n` : formatText(decision, `assumed; --local to change`, config.routing.judge.enabled));
