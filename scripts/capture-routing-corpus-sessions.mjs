@@ -1,6 +1,7 @@
 // The sessions a capture drives: our own prompts, what the fake answers (text, tool calls,
 // subagent tasks) and the route each task deserves. `mode: 'print'` runs `claude -p` (follow-ups
-// with --continue); `mode: 'ui'` types into the interactive UI in tmux (session titles, /compact).
+// with --continue, or --resume where a step says `resume`); `mode: 'ui'` types into the
+// interactive UI in tmux (session titles, /context, /compact).
 
 const bash = (command, description) => ({ name: 'Bash', input: { command, description } });
 const read = (project, file) => ({ name: 'Read', input: { file_path: `${project}/${file}` } });
@@ -213,6 +214,20 @@ function printSessions(project) {
       steps: [
         one('Show git log for the last commit', SIMPLE, 'One commit: inventory service.', [bash('git log -1 --oneline', 'Show last commit')]),
         one('What changed in the working tree since then?', SIMPLE, 'notes.md gained one line.', [bash('git diff --stat', 'Show diff summary')], { note: 'a simple follow-up with its own tool loop' }),
+      ],
+    },
+    {
+      name: 'resume-simple',
+      steps: [
+        one('What does the README say about running the service?', SIMPLE, 'Run it with node src/server.js.', [read(project, 'README.md')]),
+        one('Which port will it use then?', SIMPLE, 'Port 3000.', [], { resume: true, note: 'a simple follow-up in a resumed session (--resume)' }),
+      ],
+    },
+    {
+      name: 'resume-complex',
+      steps: [
+        one('Design a migration of the whole service to a message-queue architecture', COMPLEX, 'A phased migration with a queue per write path and idempotent consumers.'),
+        one('Continue the design with the failure handling for every consumer', COMPLEX, 'Retries with backoff, a dead-letter queue and replay per consumer.', [], { resume: true, note: 'continues the escalated task in a resumed session (--resume)' }),
       ],
     },
     { name: 'xhigh-simple', steps: [one('What is NixOS? Explain briefly.', COMPLEX, 'NixOS is a declarative Linux distribution.', [], { flags: ['--effort', 'xhigh'], note: 'a simple prompt, but the user asked for effort xhigh (above the default): escalates' })] },

@@ -47,17 +47,19 @@ function cliEnv(fake) {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME, ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: API_KEY, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', TERM: 'xterm-256color' };
 }
 
+/** Runs `claude` in print mode; resolves to its stdout. */
 function runPrint(fake, args) {
   return new Promise((resolve) => {
     const child = spawn(CLI, args, { cwd: PROJECT, env: cliEnv(fake), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (code !== 0) process.stderr.write(`claude exited ${code}: ${out.slice(0, 400)}\n`);
-      resolve();
+      if (code !== 0) process.stderr.write(`claude exited ${code}: ${(err || out).slice(0, 400)}\n`);
+      resolve(out);
     });
   });
 }
@@ -101,10 +103,13 @@ async function runUi(fake, session) {
 
 async function runSession(fake, session) {
   if (session.mode === 'ui') return runUi(fake, session);
+  let sessionId = null;
   for (const [index, step] of session.steps.entries()) {
     fake.state.plan = step;
     fake.state.step = { session: session.name, index };
-    await runPrint(fake, ['-p', step.prompt, '--output-format', 'json', ...(index > 0 ? ['--continue'] : []), ...(step.flags ?? [])]);
+    const resume = index === 0 ? [] : step.resume ? ['--resume', sessionId] : ['--continue'];
+    const out = await runPrint(fake, ['-p', step.prompt, '--output-format', 'json', ...resume, ...(step.flags ?? [])]);
+    sessionId ??= JSON.parse(out).session_id;
     await sleep(300);
   }
 }

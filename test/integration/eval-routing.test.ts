@@ -157,7 +157,7 @@ describe('the captured Claude Code corpus', () => {
   });
 
   // Needs the task classifier (branch classifier): main's routing sends every 2.1.197 first turn remote as high_effort
-  // (local recall 0.074), and without highEffortRemote everything local (remote recall 0).
+  // (local recall 0.072), and without highEffortRemote everything local (remote recall 0).
   it('meets the issue targets with the default configuration', async () => {
     const files = await corpusFiles();
     expect(files.length).toBeGreaterThan(0);
