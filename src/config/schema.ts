@@ -147,7 +147,7 @@ const VOCABULARY = {
     'implement*', 'build a', 'build an', 'create a new service', 'design', 'architect', 'architecture', 'investigate', 'diagnose', 'root cause',
     'performance', 'optimi*', 'profil*', 'scal*', 'security review', 'threat model', 'analy*', 'modernize', 'modernise', 'restructur*', 'consolidat*',
     'deduplicat*', 'end-to-end', 'from scratch', 'comprehensive', 'thorough*', 'in depth', 'in-depth', 'step by step plan', 'roadmap', 'strategy',
-    'trade-offs', 'tradeoffs', 'upgrade', 'find out why', 'unify', 'evaluate', 'benchmark*', 'decision record', '^port', 'cut-over', 'cutover', '^plan', 'plan the', 'plan a', 'all the places', 'into modules', 'into smaller', 'into separate', 'break up', 'parallelize', 'concurren*', 'race condition*', 'memory leak', 'deadlock', 'distributed', 'microservice*',
+    'trade-offs', 'tradeoffs', 'upgrade', 'find out why', 'unify', 'evaluate', 'rework*', 'load test*', 'throughput', 'latency', 'benchmark*', 'decision record', '^port', 'cut-over', 'cutover', '^plan', 'plan the', 'plan a', 'all the places', 'into modules', 'into smaller', 'into separate', 'break up', 'parallelize', 'concurren*', 'race condition*', 'memory leak', 'deadlock', 'distributed', 'microservice*',
   ],
   narrowScope: [
     'this function', 'this method', 'this line', 'this snippet', 'this code', 'this code block', 'this block', 'this file', 'this class', 'this error',
@@ -158,7 +158,7 @@ const VOCABULARY = {
     'entire', 'whole', 'all files', 'all the files', 'every file', 'all services', 'every service', 'all modules', 'every module', 'across', 'codebase',
     'code base', 'repository', 'repo-wide', 'project-wide', 'the project', 'the system', 'system', 'architecture', 'multi-file', 'multiple files',
     'many files', 'several files', 'all packages', 'monorepo', 'infrastructure', 'pipeline', 'platform', 'end to end', 'everywhere', 'throughout',
-    'each module', 'each service', 'all endpoints', 'every endpoint', 'all handlers', 'all the handlers', 'every handler', 'all routes', 'all components', 'every component', 'every path', 'every caller', 'all callers', 'all call sites', 'go through all', 'go through every', 'in production', 'all the tests', 'test suite', 'database schema', 'api surface', 'backend and frontend',
+    'each module', 'each service', 'all endpoints', 'every endpoint', 'all handlers', 'all the handlers', 'every handler', 'all routes', 'all components', 'every component', 'every path', 'every layer', 'layer', 'services', 'every caller', 'all callers', 'all call sites', 'go through all', 'go through every', 'in production', 'all the tests', 'test suite', 'database schema', 'api surface', 'backend and frontend',
   ],
   steps: ['then', 'after that', 'afterwards', 'finally', 'next,', 'once done', 'and also', 'as well as', 'in addition', 'make sure', 'ensure'],
   continuation: [
