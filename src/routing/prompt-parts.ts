@@ -35,7 +35,7 @@ function isMaterial(line: string): boolean {
     if (SYMBOLS.has(ch)) symbols++;
     else if (ch !== ' ') letters++;
   }
-  return symbols >= 3 && symbols * 6 > letters;
+  return symbols >= 4 && symbols * 4 > letters;
 }
 
 function countWords(line: string): number {

@@ -61,6 +61,11 @@ describe('what the verdict is made of', () => {
     expect(parts).toMatchObject({ asked: 'what does this print?\nthanks', pastedLines: 4, words: 5 });
   });
 
+  it('a sentence with quoted names and paths is the user\'s own text', () => {
+    const parts = splitPrompt('Rename "foo_bar" to "fooBar" in src/a_b.ts: all usages across the repo');
+    expect(parts).toMatchObject({ pastedLines: 0, words: 10 });
+  });
+
   it('unindented code is pasted material too: lines ending in a brace or a semicolon', () => {
     const parts = splitPrompt('Review this function\nfunction total(items) {\nlet sum = 0;\nreturn sum;\n}');
     expect(parts).toMatchObject({ asked: 'review this function', pastedLines: 4, words: 3 });
