@@ -62,8 +62,8 @@ describe('what the verdict is made of', () => {
   });
 
   it('a sentence with quoted names and paths is the user\'s own text', () => {
-    const parts = splitPrompt('Rename "foo_bar" to "fooBar" in src/a_b.ts: all usages across the repo');
-    expect(parts).toMatchObject({ pastedLines: 0, words: 10 });
+    const parts = splitPrompt('Rename "foo_bar" to "fooBar" in src/a_b.ts: all usages');
+    expect(parts).toMatchObject({ pastedLines: 0, words: 8 });
   });
 
   it('unindented code is pasted material too: lines ending in a brace or a semicolon', () => {
