@@ -12,6 +12,8 @@ Usage:
   claude-api-proxy doctor [--config FILE]                         probe the local backend, AIDB and the remote API; say what to fix
   claude-api-proxy explain [--config FILE] [options] < REQUEST.json   print the routing decision, send nothing (explain --help)
   claude-api-proxy stats [--since WHEN] [--by KEY] [--json] [--dashboard-json DIR]   requests, savings, latency (stats --help)
+  claude-api-proxy eval-routing [--config FILE] [--min-local-recall X] [--min-remote-recall X] [--json] FILE...   routing against labelled requests (eval-routing --help)
+  claude-api-proxy feedback REQUEST_ID local|remote [--config FILE]   correct one routing decision (feedback --help)
   claude-api-proxy --version | --help
 
 Point Claude Code at it:  ANTHROPIC_BASE_URL=http://127.0.0.1:8094 claude
@@ -26,6 +28,8 @@ async function dispatch(argv: string[], env: Env, io: Io): Promise<number | unde
   // Each command's modules load only when it runs: the server starts without the others.
   if (argv[0] === 'explain') return (await import('./explain.js')).explain(argv.slice(1), env, io);
   if (argv[0] === 'stats') return (await import('./stats.js')).stats(argv.slice(1), env, io);
+  if (argv[0] === 'eval-routing') return (await import('./eval-routing.js')).evalRouting(argv.slice(1), env, io);
+  if (argv[0] === 'feedback') return (await import('./feedback.js')).feedback(argv.slice(1), env, io);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
