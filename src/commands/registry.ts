@@ -20,6 +20,8 @@ export const COMMANDS: readonly Entry[] = [
   { name: 'check-config', summary: 'validate a configuration file as serve would', load: async () => (await import('./check-config.js')).command },
   { name: 'explain', summary: 'print the routing decision for a request, send nothing', load: async () => (await import('./explain.js')).command },
   { name: 'stats', summary: 'requests, savings, latency from the telemetry files', load: async () => (await import('./stats.js')).command },
+  { name: 'eval-routing', summary: 'replay labelled requests through the router and score its decisions', load: async () => (await import('./eval-routing.js')).command },
+  { name: 'feedback', summary: 'correct one routing decision (local or remote)', load: async () => (await import('./feedback.js')).command },
   { name: 'completion', summary: 'print a shell completion script (bash, zsh, fish)', load: async () => (await import('./completion.js')).command },
   { name: 'help', summary: 'help for a command', load: async () => (await import('./help.js')).command },
 ];

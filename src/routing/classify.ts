@@ -35,9 +35,18 @@ function isClaudeCode(body: MessagesRequest, headers: IncomingHttpHeaders): bool
   return typeof first?.text === 'string' && first.text.startsWith(BILLING_PREFIX);
 }
 
-/** Ids of the tool calls the last message answers, when it is a user turn carrying tool results. */
+/** The last message that is not a `role:"system"` turn (Claude Code may append that turn after the user's). */
+function lastTurn(body: MessagesRequest): MessagesRequest['messages'][number] | undefined {
+  for (let i = body.messages.length - 1; i >= 0; i--) {
+    const message = body.messages[i];
+    if (message?.role !== 'system') return message;
+  }
+  return undefined;
+}
+
+/** Ids of the tool calls the last turn answers, when it is a user turn carrying tool results. */
 function answeredToolIds(body: MessagesRequest): string[] {
-  const last = body.messages[body.messages.length - 1];
+  const last = lastTurn(body);
   if (last?.role !== 'user' || typeof last.content === 'string') return [];
   const ids: string[] = [];
   for (const block of last.content) {

@@ -13,10 +13,15 @@ import { HEADER } from '../shared/headers.js';
 import { promptTokens } from '../shared/tokens.js';
 import type { Endpoint, Route } from '../shared/vocabulary.js';
 import { costsOf } from '../telemetry/costs.js';
-import { isTokenCount, type TelemetryEvent } from '../telemetry/event.js';
+import { isTokenCount, type ProxyMetadata, type TelemetryEvent } from '../telemetry/event.js';
 import { seedTimestamp } from '../telemetry/json-line.js';
 import type { PriceTable } from '../telemetry/pricing.js';
 import { ClientAbort } from './client-abort.js';
+
+function taskOf(decision: Decision): Pick<ProxyMetadata, 'task'> {
+  const task = decision.details.task;
+  return task ? { task: { complexity: task.complexity, score: task.score, features: task.features } } : {};
+}
 
 /** What a request carries in: the client's request, its bytes and their parsed form. */
 export interface ExchangeInput {
@@ -44,7 +49,7 @@ export class Exchange implements AnswerObserver, RemoteExchange, LocalExchange {
   readonly model: string;
   readonly endpoint: Endpoint;
   readonly body: MessagesRequest;
-  readonly decision: Decision;
+  decision: Decision;
   readonly stream: boolean;
   readonly startedAt: Date;
   readonly cancellation: ClientAbort;
@@ -195,6 +200,12 @@ export class Exchange implements AnswerObserver, RemoteExchange, LocalExchange {
     return typeof session === 'string' ? session : null;
   }
 
+  /** The judge's decision replaces the classifier's unsure one. */
+  judged(decision: Decision): void {
+    this.decision = decision;
+    this.route = decision.route;
+  }
+
   /** What the router learns from this request. */
   outcome(): Outcome {
     const usage = this.summary.usage;
@@ -253,6 +264,7 @@ export class Exchange implements AnswerObserver, RemoteExchange, LocalExchange {
         ttfb_ms: this.ttfbMs,
         cost_usd: costUsd,
         cost_saved_usd: costSavedUsd,
+        ...taskOf(decision),
         preparation: this.preparation,
         ...(this.queryText !== undefined ? { query_text: this.queryText } : {}),
       },

@@ -42,6 +42,8 @@ export interface ProxyMetadata extends SeedMetadata {
   ttfb_ms: number | null;
   cost_usd: number | null;
   cost_saved_usd: number | null;
+  /** The task classifier's verdict on a new prompt (score and features, never its text); absent for other requests and in older files. */
+  task?: { complexity: string; score: number; features: Readonly<Record<string, number>> };
   /** Local route only: what preparation changed (tools stripped, RAG, dropped fields); never prompt text. */
   preparation: Record<string, unknown> | null;
   query_text?: string;

@@ -8,7 +8,7 @@ import { CALIBRATION_FILE } from '../../src/routing/calibration-store.js';
 import { anthropicLike, streams } from '../helpers/fake-anthropic.js';
 import { eventually } from '../helpers/proxy.js';
 import { countTokensRequest, filler, mainRequest, toolResultRequest } from '../fixtures/claude-code.js';
-import { SESSION_A, SESSION_B, ccHeaders } from '../fixtures/routing-corpus.js';
+import { SESSION_A, SESSION_B, ccHeaders, followUpRequest } from '../fixtures/routing-corpus.js';
 import { useGateway } from '../helpers/gateway.js';
 
 // The router inside the running server: reason and rule headers, memory across requests (sticky
@@ -49,12 +49,14 @@ describe('decisions in responses and telemetry', () => {
 });
 
 describe('memory across requests', () => {
-  it('a session stays remote after a complex turn', async () => {
-    // Long enough to stay complex whatever the calibration learnt from the counts above.
-    const complex = await post(mainRequest(`Review: ${filler(40_000, 'review')}`), ccHeaders(SESSION_A));
-    expect(complex.reason).toBe('complex_query');
-    expect((await post(mainRequest('Thanks!'), ccHeaders(SESSION_A))).reason).toBe('sticky_session');
-    expect((await post(mainRequest('Thanks!'), ccHeaders(SESSION_B))).reason).toBe('local_disabled');
+  it("an escalated task's continuation stays remote, a new question is decided afresh; telemetry has the verdict, not the text", async () => {
+    const complex = await post(mainRequest('Refactor entire codebase'), ccHeaders(SESSION_A));
+    expect(complex.reason).toBe('complex_task');
+    expect(complex.event.metadata.task).toMatchObject({ complexity: 'complex', score: 6, features: { 'ask.complex': 1, 'scope.wide': 2 } });
+    expect(JSON.stringify(complex.event)).not.toContain('Refactor');
+    expect((await post(followUpRequest('go on'), ccHeaders(SESSION_A))).reason).toBe('task_continues');
+    expect((await post(followUpRequest('go on'), ccHeaders(SESSION_B))).reason).toBe('local_disabled');
+    expect((await post(followUpRequest('What is NixOS?'), ccHeaders(SESSION_A))).reason).toBe('local_disabled');
   });
 
   it('a tool result goes back to the route that made the call', async () => {

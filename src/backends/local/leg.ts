@@ -99,10 +99,10 @@ class LocalRoute implements LocalLeg {
     this.settings = { local: config.local, answerReserveTokens: config.routing.answerReserveTokens, capabilities: this.adapter.capabilities };
   }
 
-  async open(request: MessagesRequest, signal: AbortSignal): Promise<LocalAnswer> {
+  async open(request: MessagesRequest, signal: AbortSignal, options: { retrieval?: boolean } = {}): Promise<LocalAnswer> {
     if (!this.enabled) throw new LocalFailure('disabled', 'local.enabled is false');
     if (this.breaker.state === 'open') throw this.breakerOpen();
-    const retrieval = await retrieveContext(this.aidb, this.deps.config.rag.maxChars, request.messages, signal);
+    const retrieval = await retrieveContext(options.retrieval === false ? null : this.aidb, this.deps.config.rag.maxChars, request.messages, signal);
     const { request: prepared, notes } = prepareLocal(request, this.settings, retrieval.context);
     Object.assign(notes, retrieval.note);
     if (!this.breaker.acquire()) throw this.breakerOpen();

@@ -118,8 +118,8 @@ export interface LocalAnswer {
 export interface LocalLeg {
   readonly backend: string;
   readonly enabled: boolean;
-  /** Prepares the request and starts the answer; rejects with LocalFailure when it cannot even start. */
-  open(request: MessagesRequest, signal: AbortSignal): Promise<LocalAnswer>;
+  /** Prepares the request and starts the answer; rejects with LocalFailure when it cannot even start. `retrieval: false` skips RAG (the routing judge). */
+  open(request: MessagesRequest, signal: AbortSignal, options?: { retrieval?: boolean }): Promise<LocalAnswer>;
   countTokens(request: MessagesRequest, signal: AbortSignal): Promise<number>;
   /** Synchronous and cheap (the router asks per request): the cached probe and the breaker. */
   healthy(): boolean;

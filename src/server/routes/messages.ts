@@ -22,6 +22,8 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
   const handle = (endpoint: Endpoint) => async (request: FastifyRequest, reply: FastifyReply) => {
     const exchange = open(ctx, endpoint, request, reply);
     try {
+      // Only an unsure task with routing.judge on waits for the local judge; every other request goes on at once.
+      if (exchange.decision.awaitsJudge) exchange.judged(await ctx.router.judge(exchange.decision, exchange.signal));
       if (exchange.route === 'local') {
         exchange.backend = ctx.local.backend;
         await local.serve(exchange, exchange.res).catch((error: unknown) => {
