@@ -229,3 +229,16 @@ async function deadPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+describe('a reader that goes away', () => {
+  it('(`claude-api-proxy … | head`) ends the output quietly, with the command\'s own exit code', async () => {
+    const child = spawn(process.execPath, [build.cli, 'config'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reading end is closed before the program writes: its first write fails with EPIPE.
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  });
+});
