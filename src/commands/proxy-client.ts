@@ -35,8 +35,16 @@ export async function fetchJson(base: string, path: string, headers: Record<stri
   }
 }
 
-/** Whether the proxy answers /health at all. */
+/** Whether a proxy answers on the address at all (any HTTP answer counts, even a refusal). */
 export async function proxyUp(base: string, timeoutMs: number): Promise<boolean> {
-  const result = await fetchJson(base, '/health', {}, timeoutMs);
-  return result.ok;
+  const proxy = new Upstream(base, { connectTimeoutMs: timeoutMs });
+  try {
+    const response = await proxy.request('/health', { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+    await response.body.dump();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await proxy.close();
+  }
 }

@@ -1,10 +1,10 @@
 import { loadConfig, type Env } from '../config/load.js';
-import type { Config } from '../config/schema.js';
 import { collectStats } from '../telemetry/collect-stats.js';
 import { writeDashboardFiles } from '../telemetry/dashboard-files.js';
 import { GROUP_BY, type GroupBy } from '../telemetry/stats.js';
 import { formatStatsTable } from '../telemetry/stats-table.js';
 import { parseTimeBound, TimeBoundError } from '../telemetry/time-bound.js';
+import { proxyUp, proxyUrl } from './proxy-client.js';
 import { CONFIG_OPTION, flag, text, UsageError, type Command, type Io, type Values } from './command.js';
 
 /** How long the online check of the proxy may take when writing the dashboard files. */
@@ -12,18 +12,6 @@ const HEALTH_TIMEOUT_MS = 1_000;
 
 const isGroupBy = (value: string): value is GroupBy => (GROUP_BY as readonly string[]).includes(value);
 const isTty = (stream: NodeJS.WritableStream): boolean => (stream as NodeJS.WriteStream).isTTY === true;
-
-/** Whether a proxy answers on the configured address (any HTTP answer counts, even a refusal). */
-async function proxyOnline(listen: Config['listen']): Promise<boolean> {
-  const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '[::1]' : listen.host.includes(':') && !listen.host.startsWith('[') ? `[${listen.host}]` : listen.host;
-  try {
-    const response = await fetch(`http://${host}:${listen.port}/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
-    await response.body?.cancel();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `claude-api-proxy stats`: the numbers as a table on a terminal, JSON otherwise. */
 export async function stats(values: Values, env: Env, io: Io, now: () => Date = () => new Date()): Promise<number> {
@@ -48,7 +36,7 @@ export async function stats(values: Values, env: Env, io: Io, now: () => Date = 
   if (dashboardDir !== undefined) {
     const written = await writeDashboardFiles(dashboardDir, report, {
       targets: config.telemetry.dashboardTargets,
-      online: await proxyOnline(config.listen),
+      online: await proxyUp(proxyUrl(config.listen), HEALTH_TIMEOUT_MS),
       enabled: config.telemetry.enabled,
     });
     io.stdout.write(`${written.join('\n')}\n`);

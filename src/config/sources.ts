@@ -13,7 +13,11 @@ export function markDocument(sources: Sources, document: unknown, locate: (path:
   }
 }
 
-const parent = (path: string): string => path.replace(/(\.[^.[\]]*|\[\d+\])$/, '') === path ? '' : path.replace(/(\.[^.[\]]*|\[\d+\])$/, '');
+/** `a.b[0]` → `a.b` → `a` → '' (the last segment dropped). */
+function parent(path: string): string {
+  const shorter = path.replace(/(\.[^.[\]]*|\[\d+\])$/, '');
+  return shorter === path ? '' : shorter;
+}
 
 /** The source of a setting: its own, the nearest enclosing one's, or one set inside it; 'default' otherwise. */
 export function sourceOf(sources: Sources, path: string): string {
