@@ -1,7 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import type { MessageParam, MessagesRequest, StopReason, StreamEvent } from '../../anthropic/types.js';
 import { estimateText } from '../../routing/estimate.js';
-import { probeResult, type ProbeResult } from '../../upstream/probe.js';
+import { healthStatus, isHealthyStatus, probeResult, type ProbeResult } from '../../upstream/probe.js';
 import { blockEvents, messageEnd, messageStart } from './events.js';
 import { BackendHttp, readJson } from './http.js';
 import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';
@@ -72,14 +72,8 @@ export class CoordinatorAdapter implements LocalAdapter {
     return this.http.probe('/health', signal, (status, text, latencyMs) => {
       const base = { status, latencyMs };
       if (status >= 400) return probeResult(false, `HTTP ${status}`, { ...base, fix: `check local.url (${this.local.url}) and that the hybrid coordinator runs` });
-      let health: unknown;
-      try {
-        health = JSON.parse(text);
-      } catch {
-        health = null;
-      }
-      const state = isObject(health) ? health.status : undefined;
-      if (state === 'healthy' || state === 'ok') return probeResult(true, `status ${String(state)}`, base);
+      const state = healthStatus(text);
+      if (isHealthyStatus(state)) return probeResult(true, `status ${String(state)}`, base);
       return probeResult(false, `status ${JSON.stringify(state ?? text.slice(0, 80))}`, { ...base, fix: 'the coordinator reports a problem: look at its logs' });
     });
   }
