@@ -3,7 +3,7 @@ import { ApiError } from '../anthropic/errors.js';
 import type { MessagesRequest } from '../anthropic/types.js';
 import { parseMessagesBody } from '../anthropic/validate.js';
 import { firstHeader, HEADER } from '../shared/headers.js';
-import { isObject, type Json } from '../shared/json.js';
+import { isObject } from '../shared/json.js';
 import { isRoute, type Route } from '../shared/vocabulary.js';
 import { errorMessage } from '../shared/errors.js';
 import { latestUserText } from './query-text.js';
