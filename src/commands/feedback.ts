@@ -19,7 +19,6 @@ starts; 'eval-routing --feedback' evaluates the routing on them.
 
 class FeedbackError extends Error {}
 
-
 /** The metadata of the event with this request id, newest files first; null when none has it. */
 async function findEvent(dir: string, requestId: string): Promise<Json | null> {
   const { files } = await listEventFiles(dir);

@@ -43,7 +43,6 @@ function expandHome(path: string, env: Env): string {
   return path === '~' || path.startsWith('~/') ? join(home(env), path.slice(1)) : path;
 }
 
-
 function branch(tree: Tree, key: string): Tree {
   const existing = tree[key];
   if (isTree(existing)) return existing;

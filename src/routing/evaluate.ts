@@ -32,7 +32,6 @@ export interface EvalCase {
 /** A line that is not a labelled request; its message names the line. */
 export class EvalInputError extends Error {}
 
-
 function headersOf(value: unknown, where: string): IncomingHttpHeaders {
   if (value === undefined) return {};
   if (!isObject(value)) throw new EvalInputError(`${where}: headers: expected an object`);

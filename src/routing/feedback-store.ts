@@ -19,7 +19,6 @@ export interface Correction extends Exemplar {
   queryText?: string;
 }
 
-
 /** Named numbers only: anything else in a feature vector is dropped. */
 export function featuresOf(value: unknown): TaskFeatures | null {
   if (!isObject(value)) return null;
