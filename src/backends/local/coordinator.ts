@@ -1,14 +1,12 @@
 import type { Config } from '../../config/schema.js';
 import type { MessageParam, MessagesRequest, StopReason, StreamEvent } from '../../anthropic/types.js';
-import { estimateText } from '../../routing/estimate.js';
+import { CHARS_PER_TOKEN, estimateText } from '../../routing/estimate.js';
 import { healthStatus, isHealthyStatus, probeResult, type ProbeResult } from '../../upstream/probe.js';
 import { blockEvents, messageEnd, messageStart } from './events.js';
 import { BackendHttp, readJson } from './http.js';
 import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';
 import { isObject } from '../../shared/json.js';
 
-/** Characters per token when cutting an over-long answer to max_tokens. */
-const CHARS_PER_TOKEN = 4;
 
 /**
  * The local AI stack's hybrid coordinator: `POST /query` with `generate_response: true`. It takes
