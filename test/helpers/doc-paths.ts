@@ -11,16 +11,11 @@ const EXTENSION = /\.(?:ts|mjs|md|json|nix|sh|gz)$/;
 const PATH = /(?<![\w./$~:-])((?:\.\.?\/)*(?:[\w*{},-][\w.*{},-]*\/)+[\w.*{},-]*)/g;
 const SKIPPED = new Set(['node_modules', '.git', 'dist', 'result']);
 
-/** Every file and folder below `root` (relative, folders with a trailing slash), skipping build output and dependencies. */
+/** Every file and folder below `root` (relative), without build output, dependencies or `.git`. */
 export async function treeOf(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const paths: string[] = [];
-  for (const entry of entries) {
-    const path = relative(root, join(entry.parentPath, entry.name));
-    if (path.split('/').some((part) => SKIPPED.has(part))) continue;
-    paths.push(entry.isDirectory() ? `${path}/` : path);
-  }
-  return paths;
+  const top = (await readdir(root, { withFileTypes: true })).filter((entry) => !SKIPPED.has(entry.name));
+  const below = await Promise.all(top.filter((entry) => entry.isDirectory()).map(async (dir) => (await readdir(join(root, dir.name), { recursive: true })).map((name) => `${dir.name}/${name}`)));
+  return [...top.map((entry) => entry.name), ...below.flat()].filter((path) => !path.split('/').some((part) => SKIPPED.has(part)));
 }
 
 /** `a/{b,c}.ts` → `a/b.ts`, `a/c.ts`. */

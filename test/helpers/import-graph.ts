@@ -16,8 +16,8 @@ export function importSpecifiers(text: string): string[] {
 }
 
 async function typeScriptFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => join(e.parentPath, e.name));
+  const names = await readdir(dir, { recursive: true });
+  return names.filter((name) => name.endsWith('.ts')).map((name) => join(dir, name));
 }
 
 /** The import graph of every .ts file below `root`; imports that leave the tree (package.json) are left out. */
