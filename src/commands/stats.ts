@@ -3,7 +3,7 @@ import { loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { collectStats } from '../telemetry/collect-stats.js';
 import { writeDashboardFiles } from '../telemetry/dashboard-files.js';
-import { GROUP_BY, type GroupBy } from '../telemetry/stats.js';
+import { GROUP_BY, isGroupBy } from '../telemetry/stats.js';
 import { formatStatsTable } from '../telemetry/stats-table.js';
 import { parseTimeBound, TimeBoundError } from '../telemetry/time-bound.js';
 import type { Io } from './io.js';
@@ -25,7 +25,6 @@ time to first byte per route, token estimate error, directory size. Corrupt line
 /** How long the online check of the proxy may take when writing the dashboard files. */
 const HEALTH_TIMEOUT_MS = 1_000;
 
-const isGroupBy = (value: string): value is GroupBy => (GROUP_BY as readonly string[]).includes(value);
 const isTty = (stream: NodeJS.WritableStream): boolean => (stream as NodeJS.WriteStream).isTTY === true;
 
 /** Whether a proxy answers on the configured address (any HTTP answer counts, even a refusal). */
