@@ -2,16 +2,13 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfig, type Env } from '../config/load.js';
 import { FeedbackStore, featuresOf, type Correction } from '../routing/feedback-store.js';
-import type { Route } from '../telemetry/event.js';
+import { isObject, type Json } from '../shared/json.js';
+import { isRoute } from '../shared/vocabulary.js';
 import { listEventFiles } from '../telemetry/event-files.js';
 import { CONFIG_OPTION, text, type Command, type Values } from './command.js';
 import type { Io } from './io.js';
 
 class FeedbackError extends Error {}
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isRoute = (v: unknown): v is Route => v === 'local' || v === 'remote';
 
 /** The metadata of the event with this request id, newest files first; null when none has it. */
 async function findEvent(dir: string, requestId: string): Promise<Json | null> {

@@ -1,7 +1,7 @@
 import { loadConfig, type Env } from '../config/load.js';
 import { collectStats } from '../telemetry/collect-stats.js';
 import { writeDashboardFiles } from '../telemetry/dashboard-files.js';
-import { GROUP_BY, type GroupBy } from '../telemetry/stats.js';
+import { GROUP_BY, isGroupBy } from '../telemetry/stats.js';
 import { formatStatsTable } from '../telemetry/stats-table.js';
 import { parseTimeBound, TimeBoundError } from '../telemetry/time-bound.js';
 import { proxyUp, proxyUrl } from './proxy-client.js';
@@ -10,7 +10,6 @@ import { CONFIG_OPTION, flag, text, UsageError, type Command, type Io, type Valu
 /** How long the online check of the proxy may take when writing the dashboard files. */
 const HEALTH_TIMEOUT_MS = 1_000;
 
-const isGroupBy = (value: string): value is GroupBy => (GROUP_BY as readonly string[]).includes(value);
 const isTty = (stream: NodeJS.WritableStream): boolean => (stream as NodeJS.WriteStream).isTTY === true;
 
 /** `claude-api-proxy stats`: the numbers as a table on a terminal, JSON otherwise. */

@@ -10,6 +10,7 @@ import { expectation } from './wording.js';
 import { validateRules } from './rules.js';
 import type { ConfigProblem } from './problem.js';
 import { errorCode } from '../shared/errors.js';
+import { isObject as isTree, type Json as Tree } from '../shared/json.js';
 import { urlProblems } from './urls.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -43,9 +44,6 @@ function home(env: Env): string {
 function expandHome(path: string, env: Env): string {
   return path === '~' || path.startsWith('~/') ? join(home(env), path.slice(1)) : path;
 }
-
-type Tree = Record<string, unknown>;
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function branch(tree: Tree, key: string): Tree {
   const existing = tree[key];

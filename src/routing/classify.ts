@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { MessagesRequest } from '../anthropic/types.js';
 import type { RequestKind } from '../config/schema.js';
+import { BILLING_PREFIX, firstHeader, HEADER } from '../shared/headers.js';
 import type { Endpoint } from './types.js';
 
 /** What the request says about itself, read once per request. */
@@ -19,18 +20,11 @@ export interface RequestSignals {
   maxTokens: number | null;
 }
 
-const BILLING_PREFIX = 'x-anthropic-billing-header:';
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** Claude Code identifies itself by `x-app: cli`, its user agent, its session header or the billing block it puts first in `system`. */
 function isClaudeCode(body: MessagesRequest, headers: IncomingHttpHeaders): boolean {
-  if (header(headers, 'x-app') === 'cli') return true;
-  if (header(headers, 'user-agent')?.startsWith('claude-cli/')) return true;
-  if (header(headers, 'x-claude-code-session-id') !== undefined) return true;
+  if (firstHeader(headers, 'x-app') === 'cli') return true;
+  if (firstHeader(headers, 'user-agent')?.startsWith('claude-cli/')) return true;
+  if (firstHeader(headers, HEADER.sessionId) !== undefined) return true;
   const first = Array.isArray(body.system) ? body.system[0] : undefined;
   return typeof first?.text === 'string' && first.text.startsWith(BILLING_PREFIX);
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from '../config/schema.js';
-import type { Route } from '../shared/vocabulary.js';
+import { firstHeader, HEADER } from '../shared/headers.js';
+import { isRoute, type Route } from '../shared/vocabulary.js';
 import type { RequestSignals } from './classify.js';
 import type { RequestEstimate } from './estimate.js';
 import type { ReasonCode } from './reasons.js';
@@ -8,9 +9,6 @@ import { firstMatch, type CompiledRule, type RuleFacts } from './rule-match.js';
 import type { JudgeNote } from './judge.js';
 import type { Exemplar, TaskVerdict } from './task-types.js';
 import type { Decision, DecisionDetails, Escalation, Estimate } from './types.js';
-
-/** The header a client may send to force a route (when routing.allowHeaderOverride). */
-const ROUTE_HEADER = 'x-claude-proxy-route';
 
 /** The max_tokens values Claude Code always sends (per model, and for its non-streaming retry): not a user's choice. */
 const CLAUDE_CODE_MAX_TOKENS: ReadonlySet<number> = new Set([32_000, 64_000, 128_000]);
@@ -110,9 +108,9 @@ function maxTokensCounted(config: Config['routing'], signals: RequestSignals): b
 }
 
 function routeOverride(headers: IncomingHttpHeaders): Route | null {
-  const raw = headers[ROUTE_HEADER];
-  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim().toLowerCase();
-  return value === 'local' || value === 'remote' ? value : null;
+  // A client may force a route with this header (when routing.allowHeaderOverride).
+  const value = firstHeader(headers, HEADER.route)?.trim().toLowerCase();
+  return isRoute(value) ? value : null;
 }
 
 /** The routing policy: overrides, pins, rules, then the task (or the seed's thresholds) with Claude-Code-aware signals. */

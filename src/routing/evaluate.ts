@@ -2,7 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../anthropic/errors.js';
 import type { MessagesRequest } from '../anthropic/types.js';
 import { parseMessagesBody } from '../anthropic/validate.js';
-import type { Route } from '../shared/vocabulary.js';
+import { firstHeader, HEADER } from '../shared/headers.js';
+import { isObject } from '../shared/json.js';
+import { isRoute, type Route } from '../shared/vocabulary.js';
 import { errorMessage } from '../shared/errors.js';
 import { latestUserText } from './query-text.js';
 import type { TaskFeatures } from './task-types.js';
@@ -29,10 +31,6 @@ export interface EvalCase {
 
 /** A line that is not a labelled request; its message names the line. */
 export class EvalInputError extends Error {}
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isRoute = (v: unknown): v is Route => v === 'local' || v === 'remote';
 
 function headersOf(value: unknown, where: string): IncomingHttpHeaders {
   if (value === undefined) return {};
@@ -139,8 +137,7 @@ function promptOf(c: EvalCase): string {
 const ratio = (correct: number, total: number): Ratio => ({ correct, total, value: total === 0 ? null : correct / total });
 
 function sessionOf(headers: IncomingHttpHeaders): string | null {
-  const value = headers['x-claude-code-session-id'];
-  return typeof value === 'string' && value !== '' ? value : null;
+  return firstHeader(headers, HEADER.sessionId) || null;
 }
 
 /** Decides a task from its feature vector alone (the task classifier's scoring), for corrections stored without a prompt. */

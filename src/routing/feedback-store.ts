@@ -1,7 +1,8 @@
-import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorCode } from '../shared/errors.js';
-import type { Route } from '../shared/vocabulary.js';
+import { isObject } from '../shared/json.js';
+import { isRoute, type Route } from '../shared/vocabulary.js';
+import { readStateFile, reportOnce, type StateFileReport } from './state-file.js';
 import type { Exemplar, TaskFeatures } from './task-types.js';
 
 export const FEEDBACK_FILE = 'feedback.jsonl';
@@ -17,10 +18,6 @@ export interface Correction extends Exemplar {
   /** The prompt, only when telemetry.logPrompts allowed storing it. */
   queryText?: string;
 }
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isRoute = (v: unknown): v is Route => v === 'local' || v === 'remote';
 
 /** Named numbers only: anything else in a feature vector is dropped. */
 export function featuresOf(value: unknown): TaskFeatures | null {
@@ -55,7 +52,7 @@ export function parseCorrection(line: string): Correction | null {
 
 export interface FeedbackStoreOptions {
   /** Told once about the first read or write failure (the proxy keeps routing without the corrections). */
-  onError?: (message: string, error: unknown) => void;
+  onError?: StateFileReport;
 }
 
 /**
@@ -65,15 +62,14 @@ export interface FeedbackStoreOptions {
 export class FeedbackStore {
   readonly file: string;
   private readonly dir: string;
-  private readonly onError: (message: string, error: unknown) => void;
+  private readonly report: StateFileReport;
   private byRequest = new Map<string, Correction>();
   private list: readonly Correction[] = [];
-  private reported = false;
 
   constructor(stateDir: string, options: FeedbackStoreOptions = {}) {
     this.dir = stateDir;
     this.file = join(stateDir, FEEDBACK_FILE);
-    this.onError = options.onError ?? (() => undefined);
+    this.report = reportOnce(options.onError ?? (() => undefined));
   }
 
   /** The corrections as exemplars, in the order they were recorded. */
@@ -87,13 +83,8 @@ export class FeedbackStore {
 
   /** Reads the file, if any (a missing file means no corrections; malformed lines are skipped). */
   async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT') this.report(`cannot read ${this.file}`, error);
-      return;
-    }
+    const text = await readStateFile(this.file, this.report);
+    if (text === null) return;
     for (const line of text.split('\n')) {
       const correction = line.trim() === '' ? null : parseCorrection(line);
       if (correction) this.byRequest.set(correction.requestId, correction);
@@ -110,11 +101,5 @@ export class FeedbackStore {
     this.byRequest.delete(correction.requestId);
     this.byRequest.set(correction.requestId, correction);
     this.list = [...this.byRequest.values()];
-  }
-
-  private report(message: string, error: unknown): void {
-    if (this.reported) return;
-    this.reported = true;
-    this.onError(message, error);
   }
 }

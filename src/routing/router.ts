@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { firstHeader, HEADER } from '../shared/headers.js';
 import type { Route } from '../shared/vocabulary.js';
 import { BoundedMap } from './bounded-map.js';
 import { Calibration, LOCAL_FAMILY, modelFamily } from './calibration.js';
@@ -19,7 +20,6 @@ import type { Decision, Escalation, LocalHealth, Outcome, Router, RoutingInput }
 const MAX_PINNED_TOOL_CALLS = 10_000;
 /** Sessions (and subagents) whose latest task is remembered. */
 const MAX_TASKS = 1_000;
-const AGENT_HEADER = 'x-claude-code-agent-id';
 const ESCALATE_PREFIX = 'escalate:';
 
 export interface RouterDeps {
@@ -33,9 +33,7 @@ export interface RouterDeps {
 }
 
 function headerValue(headers: RoutingInput['headers'], name: string): string | null {
-  const raw = headers[name];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return typeof value === 'string' && value !== '' ? value : null;
+  return firstHeader(headers, name) || null;
 }
 
 /** A session's main conversation and each of its subagents are separate tasks. */
@@ -104,8 +102,8 @@ export function createRouter(config: Config, deps: RouterDeps): Router {
         pinned = pins.get(id) ?? null;
         if (pinned) break;
       }
-      const agent = headerValue(headers, AGENT_HEADER);
-      const key = taskKey(headerValue(headers, 'x-claude-code-session-id'), agent);
+      const agent = headerValue(headers, HEADER.agentId);
+      const key = taskKey(headerValue(headers, HEADER.sessionId), agent);
       let facts: PromptFacts | undefined;
       const prompt = (): PromptFacts => (facts ??= readPrompt(input, query));
       const policyInput: PolicyInput = {

@@ -9,7 +9,7 @@ import type { LocalExchange } from '../backends/local/serve.js';
 import type { PreparationNotes } from '../backends/local/types.js';
 import { withoutLocalThinking } from '../backends/local/history.js';
 import type { Decision, Outcome } from '../routing/types.js';
-import { HEADER } from '../shared/headers.js';
+import { firstHeader, HEADER } from '../shared/headers.js';
 import { promptTokens } from '../shared/tokens.js';
 import type { Endpoint, Route } from '../shared/vocabulary.js';
 import { costsOf } from '../telemetry/costs.js';
@@ -196,8 +196,7 @@ export class Exchange implements AnswerObserver, RemoteExchange, LocalExchange {
 
   /** Claude Code's session, from its header; null for other clients. */
   private get sessionId(): string | null {
-    const session = this.request.headers[HEADER.sessionId];
-    return typeof session === 'string' ? session : null;
+    return firstHeader(this.request.headers, HEADER.sessionId) ?? null;
   }
 
   /** The judge's decision replaces the classifier's unsure one. */

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import type { Config } from '../config/schema.js';
 import { isLoopbackHost } from '../config/load.js';
 import { ApiError } from '../anthropic/errors.js';
+import { HEADER } from '../shared/headers.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -86,7 +87,7 @@ export function createGuard(listen: Config['listen'], inboundToken: string | nul
     }
     if (!safeTarget(request.url)) return new ApiError('invalid_request_error', 'claude-api-proxy: the request path is not allowed (dot segments, encoded slashes or NUL)');
     if (token === null) return null;
-    const dedicated = request.headers['x-claude-proxy-token'];
+    const dedicated = request.headers[HEADER.token];
     if (typeof dedicated === 'string' && sameSecret(dedicated, token)) return null;
     const apiKey = request.headers['x-api-key'];
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseEventLine } from './event-line.js';
-import { listEventFiles, startOfLocalDay, type EventFile } from './event-files.js';
+import { DAY_MS, listEventFiles, startOfLocalDay, type EventFile } from './event-files.js';
 import { StatsAccumulator, type BucketSize, type GroupBy, type StatsReport } from './stats.js';
 
 export interface StatsQuery {
@@ -16,8 +16,6 @@ export interface StatsQuery {
   bucket?: BucketSize;
   now: Date;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * A file is named after the day its events were written; a request that started before midnight is

@@ -46,6 +46,9 @@ export async function listEventFiles(dir: string): Promise<TelemetryDirectory> {
   return { files, dirBytes: sized.reduce((sum, f) => sum + f.bytes, 0) };
 }
 
+/** A day of event files, in milliseconds (a local day may be an hour longer or shorter). */
+export const DAY_MS = 86_400_000;
+
 /** Local midnight at the start of a YYYY-MM-DD day. */
 export function startOfLocalDay(day: string): Date {
   const [y, m, d] = day.split('-').map(Number);

@@ -1,6 +1,7 @@
 import { boundedText } from './bounded-event.js';
-import { isTokenCount, type Route } from './event.js';
-import { isObject, type Json } from '../shared/json.js';
+import { isTokenCount } from './event.js';
+import { isCount, isObject, type Json } from '../shared/json.js';
+import { isRoute, type Route } from '../shared/vocabulary.js';
 
 /** The longest model name /stats reports (names are cut when written; this bounds older files). */
 const MODEL_KEY_CHARS = 256;
@@ -37,8 +38,6 @@ export interface RecordedEvent {
  */
 export type ParsedLine = { type: 'event'; event: RecordedEvent } | { type: 'legacy' } | { type: 'foreign' } | { type: 'corrupt' } | { type: 'blank' };
 
-const isRoute = (v: unknown): v is Route => v === 'local' || v === 'remote';
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const countOrNull = (v: unknown): number | null | undefined => (v === null || v === undefined ? null : isCount(v) ? v : undefined);
 const amountOrNull = (v: unknown): number | null | undefined => (v === null || v === undefined ? null : typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 

@@ -1,9 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { BaseLogger } from 'pino';
-import { listEventFiles, startOfLocalDay } from './event-files.js';
+import { DAY_MS, listEventFiles, startOfLocalDay } from './event-files.js';
 import { errorCode } from '../shared/errors.js';
-
-const DAY_MS = 86_400_000;
 
 /** Removes the daily event files whose day ended more than `retentionDays` ago; returns their paths. */
 export async function removeExpiredEventFiles(dir: string, retentionDays: number, now: Date): Promise<string[]> {

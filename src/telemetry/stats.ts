@@ -5,6 +5,7 @@ import { round, Samples, type Distribution } from './samples.js';
 
 export const GROUP_BY = ['day', 'model', 'route', 'reason', 'session'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
+export const isGroupBy = (value: string): value is GroupBy => (GROUP_BY as readonly string[]).includes(value);
 
 /** Timeline granularity; `auto` is hourly up to two days of events and daily beyond. */
 export const BUCKETS = ['auto', '5m', 'hour', 'day'] as const;

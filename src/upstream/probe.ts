@@ -1,3 +1,5 @@
+import { isObject } from '../shared/json.js';
+
 /** The outcome of one reachability check. */
 export interface ProbeResult {
   ok: boolean;
@@ -22,3 +24,15 @@ export const probeResult = (ok: boolean, detail: string, extra: Partial<ProbeRes
   fix: null,
   ...extra,
 });
+
+/** The `status` field of a JSON `/health` answer (`{"status": "ok"}`); undefined for any other body. */
+export function healthStatus(body: string): unknown {
+  try {
+    const health: unknown = JSON.parse(body);
+    return isObject(health) ? health.status : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const isHealthyStatus = (status: unknown): boolean => status === 'ok' || status === 'healthy';

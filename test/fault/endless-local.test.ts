@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
-import { FakeUpstream, anthropicLike, type Handler } from '../helpers/fake-anthropic.js';
-import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { FakeUpstream, type Handler } from '../helpers/fake-anthropic.js';
+import { useGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/proxy.js';
 import { claudeCodeHeaders } from '../fixtures/claude-code.js';
 
 const ALIAS = 'claude-local-test';
@@ -40,30 +41,24 @@ const endlessBackend: Handler = async (req, res) => {
 };
 
 let local: FakeUpstream;
-let remote: FakeUpstream;
-let proxy: RunningProxy;
 
 beforeAll(async () => {
   local = await new FakeUpstream(endlessBackend).start();
-  remote = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy(
-    {
-      remote: { url: remote.url },
-      local: { kind: 'anthropic', url: local.url, model: 'local', aliases: [ALIAS], maxOutputTokens: 512, breakerFailures: 1000, contextWindow: 16_384 },
-      rag: { enabled: false },
-    },
-    { secrets: { remoteApiKey: 'sk-ant-configured' } },
-  );
 });
 afterAll(async () => {
-  await proxy.close();
   await local.stop();
-  await remote.stop();
   await agent.close();
 });
+const gateway = useGateway(() => ({
+  settings: {
+    local: { kind: 'anthropic', url: local.url, model: 'local', aliases: [ALIAS], maxOutputTokens: 512, breakerFailures: 1000, contextWindow: 16_384 },
+    rag: { enabled: false },
+  },
+  secrets: { remoteApiKey: 'sk-ant-configured' },
+}));
 
 async function ask(stream: boolean): Promise<{ status: number; reason: string | undefined; route: string | undefined; text: string }> {
-  const res = await request(`${proxy.url}/v1/messages`, {
+  const res = await request(`${gateway.proxy.url}/v1/messages`, {
     method: 'POST',
     headers: claudeCodeHeaders(),
     body: JSON.stringify({ model: ALIAS, max_tokens: 512, stream, messages: [{ role: 'user', content: 'Write forever.' }] }),
@@ -86,7 +81,7 @@ describe('local answers that never end', () => {
     }
     // Eight collected answers of the cap (512 tokens) are a few hundred KiB, not gigabytes.
     expect(growth).toBeLessThan(64 * MiB);
-    const health = await request(`${proxy.url}/health`, { dispatcher: agent });
+    const health = await request(`${gateway.proxy.url}/health`, { dispatcher: agent });
     expect(health.statusCode).toBe(200);
     await health.body.dump();
   });
@@ -101,13 +96,13 @@ describe('local answers that never end', () => {
 
   it('streamed text that never ends: one SSE error at the cap, then the stream closes', async () => {
     endless = 'text';
-    const before = proxy.events.length;
+    const before = gateway.proxy.events.length;
     const result = await ask(true);
     expect(result.route).toBe('local');
     const names = [...result.text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
     expect(names.at(-1)).toBe('error');
     expect(names).not.toContain('message_stop');
-    const event = await eventually(() => proxy.events[before]);
+    const event = await eventually(() => gateway.proxy.events[before]);
     expect(event.metadata).toMatchObject({ routing_decision: 'local', success: false });
   });
 });

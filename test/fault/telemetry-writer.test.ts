@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
-import { startProxy } from '../helpers/proxy.js';
+import { startGateway } from '../helpers/gateway.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 import { JsonlTelemetryWriter, eventFileName } from '../../src/telemetry/writer.js';
 import type { TelemetryEvent } from '../../src/telemetry/event.js';
@@ -137,14 +136,13 @@ describe('JsonlTelemetryWriter', () => {
   });
 
   it('while serving: a full disk never fails or holds up a request', async () => {
-    const upstream = await new FakeUpstream(anthropicLike()).start();
     const { lines, logger } = capture();
     const dir = await scratchDir();
     const writer = new JsonlTelemetryWriter(dir, logger, { retryMs: 0, openFile: fullDisk });
-    const proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { ctx: { telemetry: writer } });
+    const gateway = await startGateway({ settings: { local: { enabled: false } }, ctx: { telemetry: writer } });
     try {
       for (let i = 0; i < 6; i++) {
-        const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest(`q${i}`, { stream: i % 2 === 0 })) });
+        const res = await request(`${gateway.proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest(`q${i}`, { stream: i % 2 === 0 })) });
         expect(res.statusCode).toBe(200);
         expect(await res.body.text()).toContain('Hello');
       }
@@ -152,8 +150,7 @@ describe('JsonlTelemetryWriter', () => {
       expect(writer.counters).toEqual({ written: 0, failed: 6 });
       expect(lines.filter((l) => l.includes('telemetry cannot be written'))).toHaveLength(1);
     } finally {
-      await proxy.close();
-      await upstream.stop();
+      await gateway.close();
     }
   });
 });

@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
-import { FakeUpstream, anthropicLike, sse, streams, type Handler } from '../helpers/fake-anthropic.js';
-import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { FakeUpstream, sse, streams, type Handler } from '../helpers/fake-anthropic.js';
+import { useGateway } from '../helpers/gateway.js';
+import { eventually, type RunningProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 
 const MiB = 1024 * 1024;
@@ -81,8 +82,6 @@ async function readAnswer(proxy: RunningProxy, limit = Number.POSITIVE_INFINITY)
 }
 
 describe('a remote SSE answer that never ends its event', () => {
-  let upstream: FakeUpstream;
-  let proxy: RunningProxy;
   const handler: Handler = async (_req, res) => {
     res.writeHead(200, streamHead);
     res.write(sse(streams.text().slice(0, 2)));
@@ -90,33 +89,24 @@ describe('a remote SSE answer that never ends its event', () => {
     await writePadding(res, null);
   };
 
-  beforeAll(async () => {
-    upstream = await new FakeUpstream(handler).start();
-    proxy = await startProxy({ remote: { url: upstream.url, maxSseEventBytes: MiB }, local: { enabled: false } });
-    return async () => {
-      await proxy.close();
-      await upstream.stop();
-    };
-  });
+  const gateway = useGateway({ handler, settings: { remote: { maxSseEventBytes: MiB }, local: { enabled: false } } });
 
   it('passes through while the usage reader stops at the limit: the heap stays bounded and the proxy serves', async () => {
     const answer = 48 * MiB;
-    const seen = await whileWatching(proxy, async () => {
-      const result = await readAnswer(proxy, answer);
+    const seen = await whileWatching(gateway.proxy, async () => {
+      const result = await readAnswer(gateway.proxy, answer);
       expect(result.status).toBe(200);
       expect(result.bytes).toBeGreaterThanOrEqual(answer);
     });
     // Holding the event would need the whole 48 MiB (as a string, more); the reader keeps at most 1 MiB.
     expect(seen.heapGrowth).toBeLessThan(24 * MiB);
-    const event = await eventually(() => proxy.events[0]);
+    const event = await eventually(() => gateway.proxy.events[0]);
     // The usage read before the endless event is kept.
     expect(event.metadata).toMatchObject({ routing_decision: 'remote', input_tokens: 42 });
   });
 });
 
 describe('a remote SSE answer with one 64 MiB line', () => {
-  let upstream: FakeUpstream;
-  let proxy: RunningProxy;
   const events = streams.text();
   const handler: Handler = async (_req, res) => {
     res.writeHead(200, streamHead);
@@ -125,19 +115,12 @@ describe('a remote SSE answer with one 64 MiB line', () => {
     await writePadding(res, 64 * MiB, `"}\n\n${sse(events.slice(2))}`);
   };
 
-  beforeAll(async () => {
-    upstream = await new FakeUpstream(handler).start();
-    // The default limit: the line is far beyond it.
-    proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } });
-    return async () => {
-      await proxy.close();
-      await upstream.stop();
-    };
-  });
+  // The default limit: the line is far beyond it.
+  const gateway = useGateway({ handler, settings: { local: { enabled: false } } });
 
   it('relays every byte while /health of another client keeps answering', async () => {
-    const seen = await whileWatching(proxy, async () => {
-      const result = await readAnswer(proxy);
+    const seen = await whileWatching(gateway.proxy, async () => {
+      const result = await readAnswer(gateway.proxy);
       expect(result.status).toBe(200);
       expect(result.bytes).toBeGreaterThan(64 * MiB);
       expect(result.tail).toContain('event: message_stop');
@@ -150,8 +133,6 @@ describe('a remote SSE answer with one 64 MiB line', () => {
 
 describe('a local SSE answer that never ends its event', () => {
   let local: FakeUpstream;
-  let remote: FakeUpstream;
-  let proxy: RunningProxy;
   const handler: Handler = async (req, res) => {
     if (req.url !== '/v1/messages') {
       res.writeHead(404).end();
@@ -164,20 +145,15 @@ describe('a local SSE answer that never ends its event', () => {
 
   beforeAll(async () => {
     local = await new FakeUpstream(handler).start();
-    remote = await new FakeUpstream(anthropicLike()).start();
-    proxy = await startProxy(
-      { remote: { url: remote.url }, local: { kind: 'anthropic', url: local.url, aliases: ['claude-local-test'], maxSseEventBytes: MiB } },
-      { secrets: { remoteApiKey: 'sk-ant-configured' } },
-    );
-    return async () => {
-      await proxy.close();
-      await local.stop();
-      await remote.stop();
-    };
+    return () => local.stop();
   });
+  const gateway = useGateway(() => ({
+    settings: { local: { kind: 'anthropic', url: local.url, aliases: ['claude-local-test'], maxSseEventBytes: MiB } },
+    secrets: { remoteApiKey: 'sk-ant-configured' },
+  }));
 
   it('fails as malformed before the first byte, so the remote route answers', async () => {
-    const res = await request(`${proxy.url}/v1/messages`, {
+    const res = await request(`${gateway.proxy.url}/v1/messages`, {
       method: 'POST',
       headers: claudeCodeHeaders(),
       body: JSON.stringify({ model: 'claude-local-test', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }] }),

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
-import { startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { useGateway } from '../helpers/gateway.js';
 import { nullTelemetry, type TelemetrySink } from '../../src/telemetry/writer.js';
 import { expectEnvelope } from './wire.js';
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
 const flushes = { count: 0 };
 const countingSink: TelemetrySink = {
   write: () => undefined,
@@ -17,28 +14,21 @@ const countingSink: TelemetrySink = {
   counters: nullTelemetry.counters,
 };
 
-beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { secrets: { remoteApiKey: 'sk-ant-configured' }, ctx: { telemetry: countingSink } });
-});
-afterAll(async () => {
-  await proxy.close();
-  await upstream.stop();
-});
+const gateway = useGateway({ settings: { local: { enabled: false } }, secrets: { remoteApiKey: 'sk-ant-configured' }, ctx: { telemetry: countingSink } });
 
 describe('browser requests from another site without an Origin (<img>, <script>)', () => {
   it.each(['cross-site', 'same-site'])('sec-fetch-site: %s is refused on /stats and /v1/models, and nothing is forwarded', async (site) => {
-    const before = upstream.received.length;
+    const before = gateway.upstream.received.length;
     for (const path of ['/stats?since=30d&by=model', '/v1/models', '/v1/files']) {
-      const res = await request(`${proxy.url}${path}`, { headers: { 'sec-fetch-site': site, 'sec-fetch-mode': 'no-cors' } });
+      const res = await request(`${gateway.proxy.url}${path}`, { headers: { 'sec-fetch-site': site, 'sec-fetch-mode': 'no-cors' } });
       expect(expectEnvelope(res.statusCode, await res.body.text(), 403).type).toBe('permission_error');
     }
-    expect(upstream.received.length).toBe(before);
+    expect(gateway.upstream.received.length).toBe(before);
   });
 
   it('same-origin (the dashboard) and none (typed in the address bar) are served', async () => {
     for (const site of ['same-origin', 'none']) {
-      const res = await request(`${proxy.url}/stats`, { headers: { 'sec-fetch-site': site } });
+      const res = await request(`${gateway.proxy.url}/stats`, { headers: { 'sec-fetch-site': site } });
       expect(res.statusCode).toBe(200);
       await res.body.dump();
     }
@@ -47,7 +37,7 @@ describe('browser requests from another site without an Origin (<img>, <script>)
 
 describe('/stats parameters', () => {
   it.each(['since=1d&since=2d', 'by=model&by=day', 'since=99999999999d', 'until=99999999999w'])('?%s is a 400 in the envelope', async (query) => {
-    const res = await request(`${proxy.url}/stats?${query}`);
+    const res = await request(`${gateway.proxy.url}/stats?${query}`);
     expect(expectEnvelope(res.statusCode, await res.body.text(), 400).type).toBe('invalid_request_error');
   });
 
@@ -55,7 +45,7 @@ describe('/stats parameters', () => {
     const before = flushes.count;
     const answers = await Promise.all(
       Array.from({ length: 8 }, async () => {
-        const res = await request(`${proxy.url}/stats?since=30d&by=model`);
+        const res = await request(`${gateway.proxy.url}/stats?since=30d&by=model`);
         await res.body.dump();
         return res.statusCode;
       }),

@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
-import { startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/gateway.js';
 import { expectEnvelope, rawRequest } from './wire.js';
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { secrets: { remoteApiKey: 'sk-ant-configured' } });
-});
-afterAll(async () => {
-  await proxy.close();
-  await upstream.stop();
-});
+const gateway = useGateway({ settings: { local: { enabled: false } }, secrets: { remoteApiKey: 'sk-ant-configured' } });
 
 async function one(bytes: string): Promise<{ status: number; head: string; body: string }> {
-  const responses = await rawRequest(proxy.url, bytes);
+  const responses = await rawRequest(gateway.proxy.url, bytes);
   expect(responses).toHaveLength(1);
   return responses[0]!;
 }
@@ -30,11 +19,11 @@ describe('errors Node would answer itself are in the envelope', () => {
   it('an Expect other than 100-continue: 417', async () => {
     const res = await one('POST /v1/messages HTTP/1.1\r\nhost: localhost\r\nexpect: 200-ok\r\ncontent-length: 2\r\ncontent-type: application/json\r\n\r\n{}');
     expectEnvelope(res.status, res.body, 417);
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 
   it('CONNECT: 405, and no tunnel', async () => {
-    const res = await one(`CONNECT ${new URL(upstream.url).host} HTTP/1.1\r\nhost: ${new URL(upstream.url).host}\r\n\r\n`);
+    const res = await one(`CONNECT ${new URL(gateway.upstream.url).host} HTTP/1.1\r\nhost: ${new URL(gateway.upstream.url).host}\r\n\r\n`);
     expectEnvelope(res.status, res.body, 405);
     expect(res.head.toLowerCase()).toContain('allow: get, head, post, delete');
   });

@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
-import { startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { useGateway } from '../helpers/gateway.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 import { expectEnvelope, rawRequest } from './wire.js';
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
 const body = JSON.stringify(mainRequest('hi'));
 
-beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { secrets: { remoteApiKey: 'sk-ant-configured' } });
-});
-afterAll(async () => {
-  await proxy.close();
-  await upstream.stop();
-});
+const gateway = useGateway({ settings: { local: { enabled: false } }, secrets: { remoteApiKey: 'sk-ant-configured' } });
 
 async function send(method: string, path: string, payload: string | null = body) {
-  const before = upstream.received.length;
-  const res = await request(`${proxy.url}${path}`, { method: method as 'POST', headers: claudeCodeHeaders(), body: payload });
-  return { status: res.statusCode, headers: res.headers, text: await res.body.text(), forwarded: upstream.received.length - before };
+  const before = gateway.upstream.received.length;
+  const res = await request(`${gateway.proxy.url}${path}`, { method: method as 'POST', headers: claudeCodeHeaders(), body: payload });
+  return { status: res.statusCode, headers: res.headers, text: await res.body.text(), forwarded: gateway.upstream.received.length - before };
 }
 
 describe('near misses of the routed paths never pass through unrouted', () => {
@@ -42,18 +32,18 @@ describe('near misses of the routed paths never pass through unrouted', () => {
   });
 
   it.each(['/v1/files/..;/admin', '/v1/files/%252e%252e/admin', '/v1/files/a%2Fb'])('GET %s is refused, not forwarded raw', async (path) => {
-    const [res] = await rawRequest(proxy.url, `GET ${path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n`);
+    const [res] = await rawRequest(gateway.proxy.url, `GET ${path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n`);
     expectEnvelope(res!.status, res!.body, (s) => s === 400 || s === 404);
-    expect(upstream.received.some((r) => r.url.includes('admin') || r.url.includes('%'))).toBe(false);
+    expect(gateway.upstream.received.some((r) => r.url.includes('admin') || r.url.includes('%'))).toBe(false);
   });
 });
 
 describe('methods', () => {
   it.each(['TRACE', 'PUT', 'PATCH', 'OPTIONS'])('%s /v1/files: 405, nothing forwarded (no key added)', async (method) => {
-    const [res] = await rawRequest(proxy.url, `${method} /v1/files HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    const [res] = await rawRequest(gateway.proxy.url, `${method} /v1/files HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     expectEnvelope(res!.status, res!.body, 405);
     expect(res!.head.toLowerCase()).toContain('allow: get, post, delete');
-    expect(upstream.received.filter((r) => r.method === method)).toHaveLength(0);
+    expect(gateway.upstream.received.filter((r) => r.method === method)).toHaveLength(0);
   });
 
   it('GET, POST and DELETE of other API paths still pass through', async () => {

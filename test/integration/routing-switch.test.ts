@@ -2,9 +2,9 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SIGNATURE_PREFIX } from '../../src/backends/local/answer.js';
 import type { MessagesRequest } from '../../src/anthropic/types.js';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { FakeNative } from '../helpers/fake-native.js';
-import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { useGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/proxy.js';
 import { cc197Headers, defaultClaudeCodeRequest } from '../fixtures/routing-corpus.js';
 
 // One Claude Code conversation whose tasks switch routes by what they ask: a complex task remote,
@@ -12,32 +12,25 @@ import { cc197Headers, defaultClaudeCodeRequest } from '../fixtures/routing-corp
 // Anthropic unchanged; the local model never sees thinking; local thinking never reaches Anthropic.
 
 let native: FakeNative;
-let remote: FakeUpstream;
-let proxy: RunningProxy;
 
 beforeAll(async () => {
   native = await new FakeNative().start();
-  remote = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({
-    remote: { url: remote.url },
-    local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 200_000 },
-    rag: { enabled: false },
-  });
 });
 afterAll(async () => {
-  await proxy.close();
   await native.stop();
-  await remote.stop();
 });
+const gateway = useGateway(() => ({
+  settings: { local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 200_000 }, rag: { enabled: false } },
+}));
 
 const signed = { type: 'thinking', thinking: 'Start with the module graph.', signature: 'EqQBCkYIBxgCKkBsig+/fake/switch==' };
 const localThinking = { type: 'thinking', thinking: 'NixOS is a distribution.', signature: `${LOCAL_SIGNATURE_PREFIX}qwen` };
 
 async function post(body: MessagesRequest) {
-  const before = proxy.events.length;
-  const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: cc197Headers(), body: JSON.stringify(body) });
+  const before = gateway.proxy.events.length;
+  const res = await request(`${gateway.proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: cc197Headers(), body: JSON.stringify(body) });
   await res.body.text();
-  await eventually(() => proxy.events[before]);
+  await eventually(() => gateway.proxy.events[before]);
   return { route: res.headers['x-claude-proxy-route'], reason: res.headers['x-claude-proxy-reason'] };
 }
 
@@ -55,14 +48,14 @@ describe('switching routes between tasks', () => {
     expect(await post(second)).toEqual({ route: 'local', reason: 'simple_task' });
     expect(JSON.stringify(native.accepted.at(-1))).not.toContain('thinking');
 
-    remote.received.length = 0;
+    gateway.upstream.received.length = 0;
     const third = conversation(
       ...second.messages.slice(2),
       { role: 'assistant', content: [localThinking, { type: 'text', text: 'A Linux distribution.' }] },
       { role: 'user', content: [{ type: 'text', text: 'Now migrate all services to the new queue' }] },
     );
     expect(await post(third)).toEqual({ route: 'remote', reason: 'complex_task' });
-    const forwarded = remote.received[0]!.body.toString('utf8');
+    const forwarded = gateway.upstream.received[0]!.body.toString('utf8');
     expect(forwarded).toContain(JSON.stringify(signed));
     expect(forwarded).not.toContain(LOCAL_SIGNATURE_PREFIX);
   });

@@ -1,7 +1,7 @@
 import { mintMessageId } from '../../anthropic/errors.js';
 import { MalformedStreamError, parseToolInput } from '../../anthropic/accumulate.js';
 import type { StreamEvent, Usage } from '../../anthropic/types.js';
-import { estimateText } from '../../routing/estimate.js';
+import { estimateText, JSON_CHARS_PER_TOKEN } from '../../routing/estimate.js';
 import { LocalFailure } from './types.js';
 
 /** Marks thinking blocks the proxy produced, so they can be recognised (and removed) before history goes to Anthropic. */
@@ -9,8 +9,6 @@ export const LOCAL_SIGNATURE_PREFIX = 'claude-api-proxy:local:';
 
 export const localSignature = (kind: string): string => `${LOCAL_SIGNATURE_PREFIX}${kind}`;
 
-/** Serialized JSON is about three characters per token. */
-const JSON_CHARS_PER_TOKEN = 3;
 
 type Slot = { kind: 'dropped' } | { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; held: StreamEvent[]; json: string };
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../anthropic/errors.js';
 import type { LiveTelemetry } from '../../telemetry/live.js';
-import { BUCKETS, GROUP_BY, type BucketSize, type GroupBy } from '../../telemetry/stats.js';
+import { BUCKETS, GROUP_BY, isGroupBy, type BucketSize } from '../../telemetry/stats.js';
 import { parseTimeBound, TimeBoundError } from '../../telemetry/time-bound.js';
 import type { AppContext } from '../context.js';
 
@@ -19,7 +19,6 @@ function single(name: string, value: string | string[] | undefined): string | un
   return value;
 }
 
-const isGroupBy = (value: string): value is GroupBy => (GROUP_BY as readonly string[]).includes(value);
 const isBucket = (value: string): value is BucketSize => (BUCKETS as readonly string[]).includes(value);
 
 /**
