@@ -30,7 +30,16 @@ export interface Command {
   /** How many positional arguments it takes (`rest`: the first argument that is not an option ends parsing, the rest passes on). */
   args: { min: number; max: number; names?: string; rest?: boolean };
   examples?: string[];
-  run(parsed: Parsed, env: Env, io: Io): Promise<number | undefined>;
+  /** `commands`: every command, for those that describe the others (help, completion). */
+  run(parsed: Parsed, env: Env, io: Io, commands: readonly Entry[]): Promise<number | undefined>;
+}
+
+/** A command as the table lists it: its name and summary, and its definition, loaded when needed. */
+export interface Entry {
+  name: string;
+  summary: string;
+  /** Each command's modules load only when it runs: the server starts without the others. */
+  load(): Promise<Command>;
 }
 
 /** A wrong command line: the message and exit code 2. */

@@ -1,5 +1,4 @@
 import { UsageError, type Command } from './command.js';
-import { findCommand } from './registry.js';
 import { commandHelp, globalHelp } from './usage-text.js';
 
 export const command: Command = {
@@ -8,13 +7,13 @@ export const command: Command = {
   options: {},
   args: { min: 0, max: 1, names: 'COMMAND' },
   examples: ['claude-api-proxy help init'],
-  async run({ positionals }, _env, io) {
+  async run({ positionals }, _env, io, commands) {
     const [name] = positionals;
     if (name === undefined) {
-      io.stdout.write(globalHelp());
+      io.stdout.write(globalHelp(commands));
       return 0;
     }
-    const entry = findCommand(name);
+    const entry = commands.find((c) => c.name === name);
     if (!entry) throw new UsageError(`no command ${JSON.stringify(name)}`, 'help');
     io.stdout.write(commandHelp(entry, await entry.load()));
     return 0;

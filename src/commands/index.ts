@@ -16,7 +16,7 @@ async function dispatch(argv: string[], env: Env, io: Io): Promise<number | unde
     return 0;
   }
   if (first === '--help' || first === '-h') {
-    io.stdout.write(globalHelp());
+    io.stdout.write(globalHelp(COMMANDS));
     return 0;
   }
   // No command, or options first (`claude-api-proxy --port 9000`): serve, as the predecessor did.
@@ -32,7 +32,7 @@ async function dispatch(argv: string[], env: Env, io: Io): Promise<number | unde
     io.stdout.write(commandHelp(entry, command));
     return 0;
   }
-  return command.run(parsed, env, io);
+  return command.run(parsed, env, io, COMMANDS);
 }
 
 /**

@@ -1,11 +1,6 @@
-import type { Command } from './command.js';
+import type { Entry } from './command.js';
 
-export interface Entry {
-  name: string;
-  summary: string;
-  /** Each command's modules load only when it runs: the server starts without the others. */
-  load(): Promise<Command>;
-}
+export type { Entry } from './command.js';
 
 /** Every command, in the order help lists them. Adding one: a module exporting `command`, and a line here. */
 export const COMMANDS: readonly Entry[] = [
@@ -26,4 +21,4 @@ export const COMMANDS: readonly Entry[] = [
   { name: 'help', summary: 'help for a command', load: async () => (await import('./help.js')).command },
 ];
 
-export const findCommand = (name: string): Entry | undefined => COMMANDS.find((c) => c.name === name);
+export const findCommand = (name: string, commands: readonly Entry[] = COMMANDS): Entry | undefined => commands.find((c) => c.name === name);

@@ -1,7 +1,7 @@
 import { VERSION } from '../version.js';
 import type { Command } from './command.js';
 import { optionsOf } from './parse.js';
-import { COMMANDS, type Entry } from './registry.js';
+import type { Entry } from './command.js';
 
 export const PROGRAM = 'claude-api-proxy';
 
@@ -27,13 +27,13 @@ export function commandHelp(entry: Entry, command: Command): string {
 }
 
 /** `claude-api-proxy --help`. */
-export function globalHelp(): string {
+export function globalHelp(commands: readonly Entry[]): string {
   return `${PROGRAM} ${VERSION}: a local gateway for Claude Code
 
 Usage: ${PROGRAM} COMMAND [options]     (no command: serve)
 
 Commands:
-${columns(COMMANDS.map((c): [string, string] => [c.name, c.summary])).join('\n')}
+${columns(commands.map((c): [string, string] => [c.name, c.summary])).join('\n')}
 
 '${PROGRAM} help COMMAND' or '${PROGRAM} COMMAND --help' tells more about one.
 

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { describeAll } from '../../src/commands/completion.js';
 import { manPage } from '../../src/commands/man-page.js';
+import { COMMANDS } from '../../src/commands/registry.js';
 import { scratchDirs } from '../helpers/scratch.js';
 import { cli } from './run.js';
 
@@ -44,6 +45,6 @@ describe('shell completion', () => {
 describe('the man page', () => {
   it('is the one generated from the command table (run `npm run man` after changing a command)', async () => {
     const committed = await readFile(new URL('../../man/claude-api-proxy.1', import.meta.url), 'utf8');
-    expect(committed).toBe(manPage(await describeAll()));
+    expect(committed).toBe(manPage(await describeAll(COMMANDS)));
   });
 });
