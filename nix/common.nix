@@ -377,7 +377,7 @@ rec {
           pkgs.buildPackages.callPackage ./package.nix { };
     in
     pkgs.runCommand "claude-api-proxy.yaml" { } ''
-      ${lib.getExe checker} check-config ${raw}
+      ${lib.getExe checker} check-config --skip-key-files ${raw}
       cp ${raw} "$out"
     '';
 

@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { HEADER } from './shared/headers.js';
 
@@ -9,10 +10,61 @@ const REDACT = [
   '*.apiKey',
 ];
 
-/** Structured JSON logs to stderr (or `destination`); human-readable only when stderr is a terminal. */
-export function createLogger(level: string, pretty = process.stderr.isTTY === true, destination?: DestinationStream): Logger {
+/** pino levels as syslog priorities (fatal 2 crit, error 3, warn 4, info 6, debug and trace 7). */
+export function syslogPriority(level: number): number {
+  if (level >= 60) return 2;
+  if (level >= 50) return 3;
+  if (level >= 40) return 4;
+  if (level >= 30) return 6;
+  return 7;
+}
+
+/**
+ * Whether stderr is connected to the journal: systemd sets JOURNAL_STREAM to the device and inode
+ * of the stream it gave the service, so a redirected stderr does not count.
+ */
+export function stderrIsJournal(journalStream: string | undefined, stderr: { dev: number; ino: number } | null): boolean {
+  if (!journalStream || stderr === null) return false;
+  return journalStream === `${stderr.dev}:${stderr.ino}`;
+}
+
+function stderrIdentity(): { dev: number; ino: number } | null {
+  try {
+    return fstatSync(2);
+  } catch {
+    return null;
+  }
+}
+
+interface LevelAware extends DestinationStream {
+  lastLevel: number;
+}
+
+/** Prefixes each line with `<N>`, the priority journald reads (SyslogLevelPrefix, on by default). */
+export function journalStream(target: DestinationStream): DestinationStream {
+  const stream: LevelAware = {
+    lastLevel: 30,
+    write(line: string) {
+      target.write(`<${syslogPriority(stream.lastLevel)}>${line}`);
+    },
+  };
+  // pino tells a stream that asks for it the level of the line it is about to write.
+  Object.assign(stream, { [pino.symbols.needsMetadataGsym]: true });
+  return stream;
+}
+
+/**
+ * Structured JSON logs to stderr (or `destination`); human-readable only when stderr is a terminal;
+ * with journald priorities when stderr is the journal.
+ */
+export function createLogger(
+  level: string,
+  pretty = process.stderr.isTTY === true,
+  destination?: DestinationStream,
+  journal = stderrIsJournal(process.env.JOURNAL_STREAM, stderrIdentity()),
+): Logger {
   const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { pid: process.pid } };
-  if (destination) return pino(options, destination);
-  if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
-  return pino(options, pino.destination({ fd: 2, sync: false }));
+  const target = destination ?? (pretty ? null : pino.destination({ fd: 2, sync: false }));
+  if (target === null) return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+  return pino(options, journal ? journalStream(target) : target);
 }

@@ -2,10 +2,14 @@ import { loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { loadSecrets } from '../config/secrets.js';
 import { componentStatus, disabledStatus, probeRemote, type ComponentStatus } from '../backends/health.js';
+import { localAdvice, type Advice } from '../backends/local/advice.js';
+import { discoverAt } from '../backends/local/discover.js';
 import { createAdapter } from '../backends/local/leg.js';
 import { AidbClient } from '../rag/aidb.js';
 import { textTable } from '../shared/text-table.js';
 import { Upstream } from '../upstream/client.js';
+import { CONFIG_OPTION, flag, text, type Command } from './command.js';
+import { generationChecks, type GenerationCheck } from './deep-check.js';
 
 async function probeLocal(config: Config, apiKey: string | null): Promise<ComponentStatus> {
   const target = `${config.local.kind} ${config.local.url}`;
@@ -47,29 +51,66 @@ function statusWord(status: ComponentStatus): string {
   return status.warning ? 'warn' : 'ok';
 }
 
+export interface DoctorFindings {
+  statuses: ComponentStatus[];
+  advice: Advice[];
+  generations: GenerationCheck[];
+}
+
 /** The report doctor prints, and whether everything required works. */
-export function doctorReport(statuses: ComponentStatus[], source: string): { text: string; ok: boolean } {
+export function doctorReport(findings: DoctorFindings, source: string): { text: string; ok: boolean } {
+  const { statuses, advice, generations } = findings;
   const rows = [
     ['COMPONENT', 'TARGET', 'STATUS', 'LATENCY', 'DETAIL'],
     ...statuses.map((s) => [s.name, s.target, statusWord(s), s.latency_ms === null ? '-' : `${s.latency_ms} ms`, s.detail]),
   ];
   const fixes = statuses.filter((s) => s.fix !== null && s.state !== 'disabled').map((s) => `  ${s.name}: ${s.fix}`);
   const failed = statuses.filter((s) => s.required && s.state === 'down');
+  const blockers = advice.filter((a) => a.level === 'blocker');
+  const badGenerations = generations.filter((g) => g.outcome === 'failed');
   const lines = [`configuration: ${source}`, '', textTable(rows).join('\n'), ''];
   if (fixes.length > 0) lines.push('What to fix:', ...fixes, '');
+  if (advice.length > 0) {
+    lines.push('Local route:', ...advice.flatMap((a) => [`  ${a.level === 'blocker' ? '!' : '~'} ${a.text}`, `    fix: ${a.fix}`]), '');
+  }
+  if (generations.length > 0) {
+    lines.push(textTable([['GENERATION', 'RESULT', 'DETAIL'], ...generations.map((g) => [g.route, g.outcome, g.detail])]).join('\n'), '');
+  }
   lines.push(failed.length === 0 ? 'Everything required is reachable.' : `Not working: ${failed.map((s) => s.name).join(', ')}.`);
-  return { text: `${lines.join('\n')}\n`, ok: failed.length === 0 };
+  if (blockers.length > 0) lines.push('Nothing can go local until the items marked ! are fixed.');
+  else if (advice.length === 0 && statuses.some((s) => s.name === 'local' && s.state === 'up')) lines.push('The local route is ready.');
+  if (badGenerations.length > 0) lines.push(`A test generation failed: ${badGenerations.map((g) => g.route).join(', ')}.`);
+  return { text: `${lines.join('\n')}\n`, ok: failed.length === 0 && blockers.length === 0 && badGenerations.length === 0 };
 }
 
 /**
- * `claude-api-proxy doctor`: probes the local backend, AIDB and the remote API as configured and
- * prints a table with what to fix. Exit code 1 when something required is down.
+ * `claude-api-proxy doctor`: probes the local backend, AIDB and the remote API as configured, reads
+ * the context window the local server really runs, and prints what to fix. Exit code 1 when
+ * something required is down or nothing can go local.
  */
-export async function doctor(options: { config?: string }, env: Env, out: NodeJS.WritableStream): Promise<number> {
+export async function doctor(options: { config?: string; deep?: boolean }, env: Env, out: NodeJS.WritableStream): Promise<number> {
   const { config, file } = await loadConfig({ file: options.config, env });
   const secrets = await loadSecrets(config, env);
-  const statuses = await Promise.all([probeLocal(config, secrets.localApiKey), probeAidb(config), checkRemote(config)]);
-  const report = doctorReport(statuses, file ?? 'defaults (no configuration file)');
+  const discovery = config.local.enabled && config.local.kind !== 'coordinator' ? discoverAt(config.local.url) : Promise.resolve(null);
+  const [statuses, server] = await Promise.all([Promise.all([probeLocal(config, secrets.localApiKey), probeAidb(config), checkRemote(config)]), discovery]);
+  const up = (name: ComponentStatus['name']) => statuses.some((s) => s.name === name && s.state === 'up');
+  const generations = options.deep ? await generationChecks(config, secrets) : [];
+  const report = doctorReport({ statuses, advice: localAdvice(config, up('local'), server, up('aidb')), generations }, file ?? 'defaults (no configuration file)');
   out.write(report.text);
   return report.ok ? 0 : 1;
 }
+
+export const command: Command = {
+  usage: '[--config FILE] [--deep]',
+  description: `Probes the local backend, AIDB and the remote API as configured and prints a table, then what
+stands between this configuration and local answers: an unreachable backend, a context window
+smaller than a Claude Code turn or different from the one the server runs, a local.url that cannot
+work. Exit code 1 when something required is down or nothing can go local.`,
+  options: {
+    config: CONFIG_OPTION,
+    deep: { type: 'boolean', help: 'also send one tiny real generation through each route (remote: only with a key of the proxy\'s own)' },
+  },
+  args: { min: 0, max: 0 },
+  examples: ['claude-api-proxy doctor', 'claude-api-proxy doctor --deep'],
+  run: ({ values }, env, io) => doctor({ config: text(values, 'config'), deep: flag(values, 'deep') }, env, io.stdout),
+};

@@ -1,27 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_TARGETS, evaluate, EvalInputError, formatReport, parseEvalText, unmetTargets, type EvalCase, type Targets } from '../routing/evaluate.js';
 import { FeedbackStore, type Correction } from '../routing/feedback-store.js';
 import { createRouter } from '../routing/router.js';
+import { CONFIG_OPTION, flag, text, type Command, type Values } from './command.js';
 import type { Io } from './io.js';
-
-export const EVAL_ROUTING_HELP = `Usage: claude-api-proxy eval-routing [options] FILE...
-       claude-api-proxy eval-routing --feedback [options]
-Replays labelled requests (JSONL, or .jsonl.gz: one {"body", "headers", "expected", "label",
-"answer_tool_use_ids"} per line, sessions in order) through the router with your configuration and
-prints the confusion table, accuracy, accuracy per label and every miss. Sends nothing; the local
-backend is assumed healthy.
-  --config FILE            configuration file (default: the usual one)
-  --feedback               evaluate on the corrections recorded by 'claude-api-proxy feedback'
-  --min-accuracy X         fail (exit 1) below this accuracy (default ${DEFAULT_TARGETS.minAccuracy})
-  --min-local-recall X     fail below this share of local-labelled requests decided local (default ${DEFAULT_TARGETS.minLocalRecall})
-  --min-remote-recall X    fail below this share of remote-labelled requests decided remote (default ${DEFAULT_TARGETS.minRemoteRecall})
-  --json                   print the report as JSON
-Exit codes: 0 targets met, 1 a target missed, 2 bad input or usage.
-`;
 
 const gunzipAsync = promisify(gunzip);
 /** A replayed correction is a Claude Code first turn on its default model and effort. */
@@ -77,37 +63,19 @@ async function feedbackCases(config: Config): Promise<{ cases: EvalCase[]; store
 }
 
 /** `eval-routing`: the router's decisions on labelled requests against their labels. Returns the exit code. */
-export async function evalRouting(argv: string[], env: Env, io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      feedback: { type: 'boolean' },
-      'min-accuracy': { type: 'string' },
-      'min-local-recall': { type: 'string' },
-      'min-remote-recall': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    io.stdout.write(EVAL_ROUTING_HELP);
-    return 0;
-  }
+export async function evalRouting(values: Values, positionals: string[], env: Env, io: Io): Promise<number> {
   try {
     const targets: Targets = {
-      minAccuracy: fraction(values['min-accuracy'], 'min-accuracy', DEFAULT_TARGETS.minAccuracy),
-      minLocalRecall: fraction(values['min-local-recall'], 'min-local-recall', DEFAULT_TARGETS.minLocalRecall),
-      minRemoteRecall: fraction(values['min-remote-recall'], 'min-remote-recall', DEFAULT_TARGETS.minRemoteRecall),
+      minAccuracy: fraction(text(values, 'min-accuracy'), 'min-accuracy', DEFAULT_TARGETS.minAccuracy),
+      minLocalRecall: fraction(text(values, 'min-local-recall'), 'min-local-recall', DEFAULT_TARGETS.minLocalRecall),
+      minRemoteRecall: fraction(text(values, 'min-remote-recall'), 'min-remote-recall', DEFAULT_TARGETS.minRemoteRecall),
     };
-    if (values.feedback !== true && positionals.length === 0) throw new EvalInputError('give at least one corpus FILE (or --feedback)');
-    const { config } = await loadConfig({ file: values.config, env });
+    if (!flag(values, 'feedback') && positionals.length === 0) throw new EvalInputError('give at least one corpus FILE (or --feedback)');
+    const { config } = await loadConfig({ file: text(values, 'config'), env });
     const feedback = await feedbackCases(config);
-    const cases: EvalCase[] = values.feedback === true ? feedback.cases : [];
+    const cases: EvalCase[] = flag(values, 'feedback') ? feedback.cases : [];
     for (const file of positionals) cases.push(...(await readCorpus(file)));
-    if (cases.length === 0) throw new EvalInputError(values.feedback === true ? `no corrections in ${feedback.store.file}` : 'the files hold no labelled requests');
+    if (cases.length === 0) throw new EvalInputError(flag(values, 'feedback') ? `no corrections in ${feedback.store.file}` : 'the files hold no labelled requests');
 
     // Reproducible: no saved calibration, a healthy local backend, time advancing a second per request.
     let tick = Date.now();
@@ -115,8 +83,8 @@ export async function evalRouting(argv: string[], env: Env, io: Io): Promise<num
     const router = createRouter(config, { local: { enabled: config.local.enabled, healthy: () => true }, now: () => new Date(tick), exemplars: () => feedback.store.exemplars });
     const report = evaluate(router, cases, { clock });
     const unmet = unmetTargets(report, targets);
-    io.stdout.write(values.json === true ? `${JSON.stringify({ ...report, targets, unmet }, null, 2)}\n` : formatReport(report, targets));
-    if (unmet.length > 0 && values.json !== true) io.stderr.write(`claude-api-proxy eval-routing: ${unmet.join('; ')}\n`);
+    io.stdout.write(flag(values, 'json') ? `${JSON.stringify({ ...report, targets, unmet }, null, 2)}\n` : formatReport(report, targets));
+    if (unmet.length > 0 && !flag(values, 'json')) io.stderr.write(`claude-api-proxy eval-routing: ${unmet.join('; ')}\n`);
     return unmet.length > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof EvalInputError) {
@@ -126,3 +94,22 @@ export async function evalRouting(argv: string[], env: Env, io: Io): Promise<num
     throw error;
   }
 }
+
+export const command: Command = {
+  usage: '[options] FILE... | --feedback [options]',
+  description: `Replays labelled requests (JSONL, or .jsonl.gz: one {"body", "headers", "expected", "label",
+"answer_tool_use_ids"} per line, sessions in order) through the router with your configuration and
+prints the confusion table, accuracy, accuracy per label and every miss. Sends nothing; the local
+backend is assumed healthy. Exit codes: 0 targets met, 1 a target missed, 2 bad input or usage.`,
+  options: {
+    config: CONFIG_OPTION,
+    feedback: { type: 'boolean', help: "evaluate on the corrections recorded by 'claude-api-proxy feedback'" },
+    'min-accuracy': { type: 'string', value: 'X', help: `fail (exit 1) below this accuracy (default ${DEFAULT_TARGETS.minAccuracy})` },
+    'min-local-recall': { type: 'string', value: 'X', help: `fail below this share of local-labelled requests decided local (default ${DEFAULT_TARGETS.minLocalRecall})` },
+    'min-remote-recall': { type: 'string', value: 'X', help: `fail below this share of remote-labelled requests decided remote (default ${DEFAULT_TARGETS.minRemoteRecall})` },
+    json: { type: 'boolean', help: 'print the report as JSON' },
+  },
+  args: { min: 0, max: Number.POSITIVE_INFINITY, names: 'corpus FILE' },
+  examples: ['claude-api-proxy eval-routing corpus.jsonl.gz', 'claude-api-proxy eval-routing --feedback'],
+  run: ({ values, positionals }, env, io) => evalRouting(values, positionals, env, io),
+};

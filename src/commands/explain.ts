@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseArgs } from 'node:util';
 import { ApiError } from '../anthropic/errors.js';
 import { parseMessagesBody } from '../anthropic/validate.js';
 import { loadConfig, type Env } from '../config/load.js';
@@ -10,16 +9,7 @@ import { describeReason } from '../routing/reasons.js';
 import { createRouter } from '../routing/router.js';
 import type { Decision, DecisionDetails, Endpoint } from '../routing/types.js';
 import { errorCode, errorMessage } from '../shared/errors.js';
-
-export const EXPLAIN_HELP = `Usage: claude-api-proxy explain [--config FILE] [options] [REQUEST.json] < REQUEST.json
-Prints the routing decision for one Messages API request body, without sending anything.
-  --config FILE          configuration file (default: the usual one)
-  -H, --header 'N: V'    a request header, repeatable (e.g. -H 'x-app: cli' marks Claude Code)
-  --count-tokens         explain it as POST /v1/messages/count_tokens
-  --local STATE          healthy (default) or unhealthy: the local backend's health to assume
-  --at TIME              the moment to decide at (ISO 8601, local time without a zone; default now)
-  --json                 print the decision as JSON
-`;
+import { CONFIG_OPTION, flag, list, text, type Command, type Values } from './command.js';
 
 export interface ExplainIo {
   stdout: NodeJS.WritableStream;
@@ -128,35 +118,17 @@ function formatText(decision: Decision, localAssumed: string, judgeOn: boolean):
  * (createRouter + decide) with the same configuration, saved calibration and feedback corrections.
  * Returns the exit code.
  */
-export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      header: { type: 'string', short: 'H', multiple: true },
-      'count-tokens': { type: 'boolean' },
-      local: { type: 'string' },
-      at: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    io.stdout.write(EXPLAIN_HELP);
-    return 0;
-  }
+export async function explain(values: Values, positionals: string[], env: Env, io: ExplainIo): Promise<number> {
   try {
-    const localState = values.local ?? 'healthy';
+    const localState = text(values, 'local') ?? 'healthy';
     if (localState !== 'healthy' && localState !== 'unhealthy') throw new InputError(`--local ${JSON.stringify(localState)}: expected healthy or unhealthy`);
-    const now = values.at === undefined ? new Date() : new Date(values.at);
-    if (Number.isNaN(now.getTime())) throw new InputError(`--at ${JSON.stringify(values.at)}: expected an ISO 8601 time`);
-    const headers = parseHeaders(values.header ?? []);
-    if (positionals.length > 1) throw new InputError('explain takes at most one REQUEST file');
-    const { config } = await loadConfig({ file: values.config, env });
+    const at = text(values, 'at');
+    const now = at === undefined ? new Date() : new Date(at);
+    if (Number.isNaN(now.getTime())) throw new InputError(`--at ${JSON.stringify(at)}: expected an ISO 8601 time`);
+    const headers = parseHeaders(list(values, 'header'));
+    const { config } = await loadConfig({ file: text(values, 'config'), env });
     const raw = await readRequest(positionals[0], io.stdin);
-    const endpoint: Endpoint = values['count-tokens'] ? 'count_tokens' : 'messages';
+    const endpoint: Endpoint = flag(values, 'count-tokens') ? 'count_tokens' : 'messages';
     const body = parseMessagesBody(raw, false);
 
     const store = new CalibrationStore(config.state.dir);
@@ -170,7 +142,7 @@ export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<
     });
     const decision = router.decide({ endpoint, body, headers, now });
     const { route, reason, rule, kind, estimate, details } = decision;
-    io.stdout.write(values.json ? `${JSON.stringify({ route, reason, rule, kind, estimate, details }, null, 2)}\n` : formatText(decision, `assumed; --local to change`, config.routing.judge.enabled));
+    io.stdout.write(flag(values, 'json') ? `${JSON.stringify({ route, reason, rule, kind, estimate, details }, null, 2)}\n` : formatText(decision, `assumed; --local to change`, config.routing.judge.enabled));
     return 0;
   } catch (error) {
     if (error instanceof ApiError) {
@@ -184,3 +156,20 @@ export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<
     throw error;
   }
 }
+
+export const command: Command = {
+  usage: '[options] [REQUEST.json] < REQUEST.json',
+  description: `Prints the routing decision for one Messages API request body, without sending anything: the
+same router, configuration and saved calibration as the server.`,
+  options: {
+    config: CONFIG_OPTION,
+    header: { type: 'string', short: 'H', multiple: true, value: "'N: V'", help: "a request header (e.g. -H 'x-app: cli' marks Claude Code)" },
+    'count-tokens': { type: 'boolean', help: 'explain it as POST /v1/messages/count_tokens' },
+    local: { type: 'string', value: 'STATE', help: "the local backend's health to assume (default healthy)", choices: ['healthy', 'unhealthy'] },
+    at: { type: 'string', value: 'TIME', help: 'the moment to decide at (ISO 8601, local time without a zone; default now)' },
+    json: { type: 'boolean', help: 'print the decision as JSON' },
+  },
+  args: { min: 0, max: 1, names: 'REQUEST file' },
+  examples: ["claude-api-proxy explain -H 'x-app: cli' request.json"],
+  run: ({ values, positionals }, env, io) => explain(values, positionals, env, io),
+};

@@ -1,21 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { loadConfig, type Env } from '../config/load.js';
 import { FeedbackStore, featuresOf, type Correction } from '../routing/feedback-store.js';
 import { isObject, type Json } from '../shared/json.js';
 import { isRoute } from '../shared/vocabulary.js';
 import { listEventFiles } from '../telemetry/event-files.js';
+import { CONFIG_OPTION, text, type Command, type Values } from './command.js';
 import type { Io } from './io.js';
-
-export const FEEDBACK_HELP = `Usage: claude-api-proxy feedback REQUEST_ID local|remote [--config FILE]
-Records that the request REQUEST_ID (its request_id in the telemetry events, e.g. from the
-dashboard's recent decisions) should have gone local or remote. The correction is appended to
-feedback.jsonl in state.dir with the task classifier's features from the request's event; the
-prompt text is stored only when telemetry.logPrompts is on. The proxy reads the corrections when it
-starts; 'eval-routing --feedback' evaluates the routing on them.
-  --config FILE   configuration file (default: the usual one)
-`;
 
 class FeedbackError extends Error {}
 
@@ -44,24 +35,14 @@ async function findEvent(dir: string, requestId: string): Promise<Json | null> {
 }
 
 /** `feedback`: appends one correction to the state directory's feedback.jsonl. Returns the exit code. */
-export async function feedback(argv: string[], env: Env, io: Io, now: () => Date = () => new Date()): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    io.stdout.write(FEEDBACK_HELP);
-    return 0;
-  }
+export async function feedback(values: Values, positionals: string[], env: Env, io: Io, now: () => Date = () => new Date()): Promise<number> {
   const [requestId, expected, ...extra] = positionals;
   if (requestId === undefined || !isRoute(expected) || extra.length > 0) {
     io.stderr.write(`claude-api-proxy feedback: expected REQUEST_ID and local or remote\nRun 'claude-api-proxy feedback --help' for usage.\n`);
     return 2;
   }
   try {
-    const { config } = await loadConfig({ file: values.config, env });
+    const { config } = await loadConfig({ file: text(values, 'config'), env });
     const event = await findEvent(config.telemetry.dir, requestId);
     if (event === null) throw new FeedbackError(`no telemetry event with request id ${JSON.stringify(requestId)} in ${config.telemetry.dir}`);
     const task = isObject(event.task) ? event.task : null;
@@ -93,3 +74,16 @@ export async function feedback(argv: string[], env: Env, io: Io, now: () => Date
     throw error;
   }
 }
+
+export const command: Command = {
+  usage: 'REQUEST_ID local|remote [--config FILE]',
+  description: `Records that the request REQUEST_ID (its request_id in the telemetry events, e.g. from the
+dashboard's recent decisions) should have gone local or remote. The correction is appended to
+feedback.jsonl in state.dir with the task classifier's features from the request's event; the
+prompt text is stored only when telemetry.logPrompts is on. The proxy reads the corrections when it
+starts; 'eval-routing --feedback' evaluates the routing on them.`,
+  options: { config: CONFIG_OPTION },
+  args: { min: 0, max: Number.POSITIVE_INFINITY, names: 'REQUEST_ID and local or remote' },
+  examples: ['claude-api-proxy feedback req_011CUxyz local'],
+  run: ({ values, positionals }, env, io) => feedback(values, positionals, env, io),
+};

@@ -1,7 +1,13 @@
 import type { Env } from '../config/load.js';
+import { CONFIG_OPTION, text, type Command } from './command.js';
 import { loadConfig } from '../config/load.js';
 import { loadSecrets } from '../config/secrets.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { localAdvice } from '../backends/local/advice.js';
+import { discoverAt } from '../backends/local/discover.js';
 import { createLogger } from '../logger.js';
+import type { AppContext } from '../server/context.js';
 import { buildApp } from '../server/app.js';
 import { createContext } from '../server/runtime.js';
 import { shutdown } from '../server/shutdown.js';
@@ -12,6 +18,19 @@ export interface ServeOptions {
   config?: string;
   port?: string;
   host?: string;
+}
+
+/**
+ * Says at start, in the log, what keeps requests from going local (backend down, a window too small
+ * for Claude Code, a URL that cannot work). Runs after listening: start-up does not wait for it.
+ */
+async function adviseOnLocalRoute(config: Config, ctx: AppContext, logger: Logger): Promise<void> {
+  const discovery = config.local.enabled && config.local.kind !== 'coordinator' ? discoverAt(config.local.url) : Promise.resolve(null);
+  const [statuses, server] = await Promise.all([ctx.local.status(), discovery]);
+  const up = (name: string) => statuses.some((s) => s.name === name && s.state === 'up');
+  const advice = localAdvice(config, up('local'), server, up('aidb'));
+  for (const a of advice) logger[a.level === 'blocker' ? 'error' : 'warn']({ fix: a.fix }, a.text);
+  if (advice.length === 0) logger.info({ local: `${config.local.kind} ${config.local.url}` }, 'local route ready');
 }
 
 /** Runs the proxy until SIGTERM/SIGINT/SIGHUP, then drains open streams, flushes telemetry and exits 0. */
@@ -30,6 +49,8 @@ export async function serve(options: ServeOptions, env: Env): Promise<void> {
     `claude-api-proxy listening on http://${config.listen.host}:${port}`,
   );
 
+  void adviseOnLocalRoute(config, ctx, logger);
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -45,3 +66,20 @@ export async function serve(options: ServeOptions, env: Env): Promise<void> {
   // There is no reload: a hang-up (a closed terminal, a supervisor's reload) drains and exits like SIGTERM.
   process.once('SIGHUP', () => void stop('SIGHUP'));
 }
+
+export const command: Command = {
+  usage: '[--config FILE] [--port N] [--host ADDR]',
+  description: `Runs the proxy in the foreground until SIGTERM, SIGINT or SIGHUP; open streams may finish, then it exits 0.
+Logs are JSON lines on stderr (readable on a terminal).`,
+  options: {
+    config: CONFIG_OPTION,
+    port: { type: 'string', short: 'p', value: 'N', help: 'TCP port to listen on (listen.port; 0 picks a free one)' },
+    host: { type: 'string', value: 'ADDR', help: 'address to bind (listen.host)' },
+  },
+  args: { min: 0, max: 0 },
+  examples: ['claude-api-proxy serve --port 8094'],
+  async run({ values }, env) {
+    await serve({ config: text(values, 'config'), port: text(values, 'port'), host: text(values, 'host') }, env);
+    return undefined;
+  },
+};

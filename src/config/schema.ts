@@ -360,6 +360,10 @@ export const LogSchema = section(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Log level.' },
     ),
+    requests: Type.Union([Type.Literal('info'), Type.Literal('debug'), Type.Literal('off')], {
+      default: 'info',
+      description: 'The level of the one line logged per request (route, reason, status, model, latency), or off.',
+    }),
   },
   'Logging.',
 );

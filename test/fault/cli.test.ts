@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -161,5 +163,82 @@ describe('telemetry write errors while serving', () => {
       killAll();
       await chmod(parent, 0o755);
     }
+  });
+});
+
+describe('what the log says', () => {
+  it('one info line per request, with route, reason, status and model', async () => {
+    const { file } = await configFile('reqlog');
+    const proxy = await startCli(build.cli, file, env());
+    try {
+      const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hi')), dispatcher: agent });
+      await res.body.text();
+      const line = JSON.parse(await proxy.waitFor('"msg":"routed"')) as Record<string, unknown>;
+      expect(line).toMatchObject({ level: 30, route: 'remote', status: 200, model: mainRequest('hi').model });
+      expect(typeof line.reason).toBe('string');
+    } finally {
+      killAll();
+    }
+  });
+
+  it('at start, that nothing can go local when the local backend does not answer, and what to do', async () => {
+    const { file } = await configFile('advice');
+    const closed = await deadPort();
+    await writeFile(file, (await readFile(file, 'utf8')).replace('local:\n  enabled: false\n', `local:\n  kind: anthropic\n  url: http://127.0.0.1:${closed}\nrag:\n  enabled: false\n`));
+    const proxy = await startCli(build.cli, file, env());
+    try {
+      const line = JSON.parse(await proxy.waitFor('nothing can go local')) as Record<string, unknown>;
+      expect(line).toMatchObject({ level: 50, msg: `nothing can go local: the anthropic backend at http://127.0.0.1:${closed} does not answer` });
+      expect(String(line.fix)).toContain("claude-api-proxy init");
+    } finally {
+      killAll();
+    }
+  });
+});
+
+describe('code', () => {
+  it('starts the proxy in the background when none answers, runs claude through it, and leaves it running', async () => {
+    const { file } = await configFile('code');
+    const port = await deadPort();
+    await writeFile(file, (await readFile(file, 'utf8')).replace('  port: 0\n', `  port: ${port}\n`));
+    const bin = join(home, 'fake-claude');
+    const report = join(home, 'code-report.json');
+    await writeFile(bin, `#!${process.execPath}\nrequire('node:fs').writeFileSync(process.env.REPORT, JSON.stringify({ base: process.env.ANTHROPIC_BASE_URL, args: process.argv.slice(2) }));\n`, { mode: 0o755 });
+    const child = spawn(process.execPath, [build.cli, 'code', '--config', file, '--', '--version'], { env: { ...env(), CLAUDE_CODE_BIN: bin, REPORT: report }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const pid = Number(/\(pid (\d+)/.exec(err)?.[1]);
+    try {
+      expect(code).toBe(0);
+      expect(err).toContain(`started the proxy at http://127.0.0.1:${port}`);
+      expect(JSON.parse(await readFile(report, 'utf8'))).toEqual({ base: `http://127.0.0.1:${port}`, args: ['--version'] });
+      const health = await request(`http://127.0.0.1:${port}/health`);
+      expect(health.statusCode).toBe(200);
+      await health.body.dump();
+    } finally {
+      if (pid > 0) process.kill(pid, 'SIGTERM');
+    }
+  });
+});
+
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('a reader that goes away', () => {
+  it('(`claude-api-proxy … | head`) ends the output quietly, with the command\'s own exit code', async () => {
+    const child = spawn(process.execPath, [build.cli, 'config'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reading end is closed before the program writes: its first write fails with EPIPE.
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(err).toBe('');
+    expect(code).toBe(0);
   });
 });

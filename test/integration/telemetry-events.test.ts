@@ -113,7 +113,7 @@ describe('GET /stats and GET /stats/live', () => {
 
   it('/stats/live lists the recent decisions newest first, without any prompt text', async () => {
     const live = (await (await fetch(`${gateway.proxy.url}/stats/live`)).json()) as { backend: unknown; recent: Record<string, unknown>[] };
-    expect(live.backend).toEqual({ name: 'local:fake', enabled: true, healthy: true });
+    expect(live.backend).toEqual({ name: 'local:fake', enabled: true, healthy: true, health: 'healthy' });
     expect(live.recent.map((d) => d.request_id)).toEqual(gateway.proxy.events.map((e) => e.metadata.request_id).reverse());
     expect(live.recent[2]).toMatchObject({ route: 'remote', decided_route: 'local', fallback: 'refused', reason: 'header_override' });
     expect(gateway.proxy.events[0]?.metadata.query_text).toBe('What is a flake?');

@@ -73,7 +73,7 @@ describe('configuration defaults', () => {
 
 describe('invalid configuration', () => {
   it.each([
-    [{ listen: { port: 'abc' } }, 'listen.port: got "abc", expected integer'],
+    [{ listen: { port: 'abc' } }, 'listen.port: got "abc", expected a whole number'],
     [{ listen: { port: 70000 } }, 'listen.port: got 70000'],
     [{ lisen: {} }, 'lisen: got {}, expected no such setting'],
     [{ routing: { basis: 'words' } }, 'routing.basis: got "words", expected one of "query", "conversation", "request"'],
@@ -124,7 +124,7 @@ describe('claude-api-proxy check-config', () => {
   });
 
   it.each([
-    ['listen:\n  port: [1, 2]\n', 'listen.port: got [1,2], expected integer'],
+    ['listen:\n  port: [1, 2]\n', 'listen.port: got [1,2], expected a whole number'],
     ['listen: {port: 1\n', 'valid YAML'],
   ])('exits 2 with the problem and no stack trace', async (text, message) => {
     const dir = await scratchDir();

@@ -166,6 +166,12 @@ class LocalRoute implements LocalLeg {
     return this.probe.current()?.ok !== false;
   }
 
+  health(): 'healthy' | 'unhealthy' | 'unknown' {
+    if (!this.enabled || this.breaker.state === 'open') return 'unhealthy';
+    const last = this.probe.current();
+    return last === null ? 'unknown' : last.ok ? 'healthy' : 'unhealthy';
+  }
+
   async status(): Promise<ComponentStatus[]> {
     const { local, rag } = this.deps.config;
     const target = `${local.kind} ${local.url}`;

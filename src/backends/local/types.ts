@@ -123,6 +123,8 @@ export interface LocalLeg {
   countTokens(request: MessagesRequest, signal: AbortSignal): Promise<number>;
   /** Synchronous and cheap (the router asks per request): the cached probe and the breaker. */
   healthy(): boolean;
+  /** For display: `unknown` until the first probe has answered (healthy() assumes the best meanwhile). */
+  health(): 'healthy' | 'unhealthy' | 'unknown';
   /** The local backend and the retrieval service, probed (results cached for local.healthCacheMs). */
   status(): Promise<ComponentStatus[]>;
   close(): Promise<void>;

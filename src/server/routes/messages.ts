@@ -94,9 +94,11 @@ function record(ctx: AppContext, exchange: Exchange): void {
   const event = exchange.toEvent(ctx.prices);
   ctx.telemetry.write(event);
   ctx.onEvent?.(event);
-  // Every request is in telemetry already; the log line is for debugging (it costs ~10 µs a request).
-  exchange.log.debug(
-    { route: exchange.route, reason: event.metadata.reason, status: exchange.status, latencyMs: event.metadata.latency_ms, fallback: exchange.fallback?.reason },
+  // One line per request at the default level, so that a log alone shows where each went (log.requests).
+  const level = ctx.config.log.requests;
+  if (level === 'off') return;
+  exchange.log[level](
+    { route: exchange.route, reason: event.metadata.reason, status: exchange.status, model: exchange.model, latencyMs: event.metadata.latency_ms, fallback: exchange.fallback?.reason },
     'routed',
   );
 }

@@ -55,7 +55,7 @@ export async function statsRoutes(app: FastifyInstance, ctx: AppContext, live: L
     const counters = ctx.telemetry.counters;
     return reply.header('cache-control', 'no-store').send({
       generated_at: ctx.now().toISOString(),
-      backend: { name: ctx.local.backend, enabled: ctx.local.enabled, healthy: ctx.local.enabled && ctx.local.healthy() },
+      backend: { name: ctx.local.backend, enabled: ctx.local.enabled, healthy: ctx.local.enabled && ctx.local.health() === 'healthy', health: ctx.local.enabled ? ctx.local.health() : 'disabled' },
       telemetry: { enabled: ctx.config.telemetry.enabled, written: counters.written, lost: counters.failed },
       recent: live.recent.list(),
     });
