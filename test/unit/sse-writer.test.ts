@@ -20,9 +20,17 @@ function slowRead(res: IncomingMessage): Promise<number> {
   });
 }
 
+interface Report {
+  drains: number;
+  close: number;
+  error: number;
+  closeBefore: number;
+  errorBefore: number;
+}
+
 describe('SseWriter', () => {
   it('leaves no close or error listener behind after many waits for a slow client', async () => {
-    let report: { drains: number; close: number; error: number; closeBefore: number; errorBefore: number } | null = null;
+    const seen: { report?: Report } = {};
     const server = createServer((_req, res: ServerResponse) => {
       void (async () => {
         res.writeHead(200, SSE_HEADERS);
@@ -34,7 +42,7 @@ describe('SseWriter', () => {
         for (let i = 0; i < EVENTS; i++) {
           await writer.write({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: BIG } });
         }
-        report = { drains, close: res.listenerCount('close'), error: res.listenerCount('error'), closeBefore, errorBefore };
+        seen.report = { drains, close: res.listenerCount('close'), error: res.listenerCount('error'), closeBefore, errorBefore };
         writer.end();
       })();
     });
@@ -47,11 +55,11 @@ describe('SseWriter', () => {
           .end();
       });
       expect(bytes).toBeGreaterThan(EVENTS * BIG.length);
-      expect(report).not.toBeNull();
-      const seen = report as unknown as NonNullable<typeof report>;
-      expect(seen.drains).toBeGreaterThan(EVENTS / 2);
-      expect(seen.close).toBe(seen.closeBefore);
-      expect(seen.error).toBe(seen.errorBefore);
+      const report = seen.report;
+      if (!report) throw new Error('the handler did not finish');
+      expect(report.drains).toBeGreaterThan(EVENTS / 2);
+      expect(report.close).toBe(report.closeBefore);
+      expect(report.error).toBe(report.errorBefore);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

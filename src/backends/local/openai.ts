@@ -27,7 +27,7 @@ export class OpenAiAdapter implements LocalAdapter {
 
   async *stream(request: PreparedRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const response = await this.http.post('/v1/chat/completions', toChatRequest(request), signal);
-    const translator = new ChatStreamTranslator(this.local.model);
+    const translator = new ChatStreamTranslator(this.local.model, request.body.stop_sequences);
     const type = String(response.headers['content-type'] ?? '');
     if (!type.startsWith('text/event-stream')) {
       // One JSON completion: its message is the only "delta".
@@ -44,6 +44,8 @@ export class OpenAiAdapter implements LocalAdapter {
         throw new LocalFailure('malformed', `${this.http.url} sent a chunk that is not JSON`);
       }
       yield* translator.push(chunk);
+      // Leaving the loop closes the connection, which stops the server generating.
+      if (translator.stopped) break;
     }
     // A stream cut before its finish_reason fails here; one cut only before [DONE] is complete.
     yield* translator.finish();
