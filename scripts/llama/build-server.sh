@@ -23,9 +23,10 @@ tar -xzf "$work"/node-llama-cpp-*.tgz -C "$work" package/llama/gitRelease.bundle
 
 echo "llama-server $version: cloning the bundled llama.cpp release"
 git -c advice.detachedHead=false clone --quiet "$work/package/llama/gitRelease.bundle" "$work/llama.cpp"
-# gguf-py from the same release writes the test model; keep it beside the binary.
+# gguf-py from the same release writes the test model; keep it beside the binary, with the commit.
 rm -rf "$cache/gguf-py"
 cp -r "$work/llama.cpp/gguf-py" "$cache/gguf-py"
+git -C "$work/llama.cpp" rev-parse HEAD >"$cache/llama.cpp-commit"
 
 echo "llama-server $version: configuring (cmake)"
 cmake -S "$work/llama.cpp" -B "$work/build" \
