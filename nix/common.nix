@@ -90,7 +90,7 @@ rec {
           `claude-api-proxy check-config` at build time (a bad value fails the switch).
           Keys are those of the program's schema; only the common ones are declared here, the others
           (e.g. `routing.rules`, `local.model`, `remote.url`, `pricing`, `log.level`) are passed
-          through as they are. See the README's configuration section for every key.
+          through as they are. See docs/configuration.md for every key.
         '';
         example = literalExpression ''
           {

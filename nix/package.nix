@@ -4,7 +4,7 @@
 # fixed-output derivation lets npm fetch exactly the locked tarballs (checked against the lock's
 # `integrity`) into a directory named by content; its hash lives in ./npm-deps.hash and is kept
 # current by scripts/nix-deps-hash.sh (CI fails when it is stale). The build then rewrites the lock
-# to point at that directory and runs `npm ci --offline`. Details: ./README.md, "Dependency hash".
+# to point at that directory and runs `npm ci --offline`. Details: ../docs/nix.md, "Dependency hash".
 {
   lib,
   stdenv,
@@ -21,7 +21,8 @@ let
   packageJson = lib.importJSON (root + "/package.json");
   lockFile = root + "/package-lock.json";
 
-  # Only what the build and the tests read: editing the Nix modules or the docs does not rebuild.
+  # Only what the build and the tests read (the tests check the documentation too): editing the Nix
+  # modules does not rebuild.
   wanted = [
     "package.json"
     "package-lock.json"
@@ -32,6 +33,9 @@ let
     "src"
     "test"
     "bench"
+    "README.md"
+    "ARCHITECTURE.md"
+    "docs"
   ];
   src = lib.cleanSourceWith {
     name = "claude-api-proxy-source";

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Keeps nix/npm-deps.hash current: the hash of the fixed-output derivation in nix/package.nix that
-# holds every tarball package-lock.json pins (see the README's Nix section, "Dependency hash").
+# holds every tarball package-lock.json pins (see docs/nix.md, "Dependency hash").
 #
 #   scripts/nix-deps-hash.sh           recompute and write nix/npm-deps.hash
 #   scripts/nix-deps-hash.sh --check   exit 1 when nix/npm-deps.hash does not match package-lock.json

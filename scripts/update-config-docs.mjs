@@ -1,13 +1,13 @@
-// Rewrites the settings table in README.md from the config schema (run: npm run docs).
+// Rewrites the settings table in docs/configuration.md from the config schema (run: npm run docs).
 import { readFile, writeFile } from 'node:fs/promises';
 import { configReference } from '../dist/src/config/reference.js';
 
-const readme = new URL('../README.md', import.meta.url);
-const text = await readFile(readme, 'utf8');
+const doc = new URL('../docs/configuration.md', import.meta.url);
+const text = await readFile(doc, 'utf8');
 const begin = '<!-- config-table:begin -->';
 const end = '<!-- config-table:end -->';
 const start = text.indexOf(begin);
 const stop = text.indexOf(end);
-if (start === -1 || stop === -1) throw new Error('README.md has no config-table markers');
-await writeFile(readme, `${text.slice(0, start + begin.length)}\n${configReference()}\n${text.slice(stop)}`);
-console.log('README.md settings table updated');
+if (start === -1 || stop === -1) throw new Error('docs/configuration.md has no config-table markers');
+await writeFile(doc, `${text.slice(0, start + begin.length)}\n${configReference()}\n${text.slice(stop)}`);
+console.log('docs/configuration.md settings table updated');

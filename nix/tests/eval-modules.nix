@@ -1,5 +1,5 @@
 # Evaluation harness for the modules against real home-manager core modules and nixpkgs' lib,
-# with the stand-in pkgs of ./stub-pkgs. Driven by ./eval-modules.sh; see the README's Nix section.
+# with the stand-in pkgs of ./stub-pkgs. Driven by ./eval-modules.sh; see docs/nix.md, "Tests".
 #
 #   nix-instantiate --eval --strict --json nix/tests/eval-modules.nix \
 #     --arg homeManager /path/to/home-manager --arg nixpkgsLib /path/to/nixpkgs.lib \

@@ -13,7 +13,7 @@ Usage:
   claude-api-proxy --version | --help
 
 Point Claude Code at it:  ANTHROPIC_BASE_URL=http://127.0.0.1:8094 claude
-Configuration: $XDG_CONFIG_HOME/claude-api-proxy/config.yaml (see the README).
+Configuration: $XDG_CONFIG_HOME/claude-api-proxy/config.yaml (see docs/configuration.md).
 Exit codes: 0 ok, 1 runtime error, 2 invalid configuration or usage.
 `;
 

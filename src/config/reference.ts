@@ -40,7 +40,7 @@ function rows(node: Node, prefix: string, out: string[]): void {
   }
 }
 
-/** The README's settings table, generated from the one schema so the docs cannot drift from it. */
+/** The settings table of docs/configuration.md, generated from the one schema so the docs cannot drift from it. */
 export function configReference(schema: TSchema = ConfigSchema): string {
   const out = ['| setting | type | default | meaning |', '| --- | --- | --- | --- |'];
   rows(schema as Node, '', out);

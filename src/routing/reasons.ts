@@ -1,4 +1,4 @@
-/** Every reason code a decision can carry, with what it means (for `explain`, the README and dashboards). */
+/** Every reason code a decision can carry, with what it means (for `explain`, docs/routing.md and dashboards). */
 export const REASONS = {
   local_alias: 'the model is one of local.aliases: always local',
   header_override: 'the x-claude-proxy-route request header chose the route (routing.allowHeaderOverride)',

@@ -5,7 +5,7 @@ type Prices = Pick<ModelPrice, 'input' | 'output' | 'cacheWrite' | 'cacheRead'>;
 
 const price = (input: number, output: number, cacheWrite: number, cacheRead: number): Prices => ({ input, output, cacheWrite, cacheRead });
 
-// Anthropic's list prices, USD per million tokens (source and date: README, telemetry section).
+// Anthropic's list prices, USD per million tokens (source and date: docs/telemetry.md, "Prices").
 // Ordered: the first glob that matches wins, so specific versions come before their family.
 const OPUS_45 = price(5, 25, 6.25, 0.5);
 const OPUS_4 = price(15, 75, 18.75, 1.5);

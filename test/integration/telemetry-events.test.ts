@@ -11,7 +11,7 @@ import { anthropicLike, FakeUpstream } from '../helpers/fake-anthropic.js';
 import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { fakeLocalLeg } from '../fixtures/fake-local-leg.js';
 
-// USD per million tokens from Anthropic's price list (README, telemetry section): input, output.
+// USD per million tokens from Anthropic's price list (docs/telemetry.md, "Prices"): input, output.
 const SONNET_5_5 = { input: 2, output: 10 };
 const OPUS_5_5 = { input: 4, output: 20 };
 // The fake upstream's streamed answer reports 42 input and 11 output tokens; the fake local leg 300 and 50.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PriceTable } from '../../src/telemetry/pricing.js';
 
 // List prices per million tokens as Anthropic's pricing and model pages state them
-// (input, output, 5-minute cache write, cache read); see the README's telemetry section.
+// (input, output, 5-minute cache write, cache read); see docs/telemetry.md, "Prices".
 const LISTED: [model: string, input: number, output: number, cacheWrite: number, cacheRead: number][] = [
   ['claude-fable-5-1', 10, 50, 12.5, 0.25],
   ['claude-fable-5', 10, 50, 12.5, 1],
