@@ -13,16 +13,19 @@ if [[ -x "$binary" && -d "$cache/gguf-py" ]]; then
   exit 0
 fi
 
-mkdir -p "$cache"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# The work tree stays in the cache until the binary is in place: a failed or interrupted run
+# resumes the build instead of starting it over.
+work="$cache/work"
+mkdir -p "$work"
 
-echo "llama-server $version: fetching node-llama-cpp@$version"
-(cd "$work" && npm pack --silent "node-llama-cpp@$version" >/dev/null)
-tar -xzf "$work"/node-llama-cpp-*.tgz -C "$work" package/llama/gitRelease.bundle
-
-echo "llama-server $version: cloning the bundled llama.cpp release"
-git -c advice.detachedHead=false clone --quiet "$work/package/llama/gitRelease.bundle" "$work/llama.cpp"
+if [[ ! -d "$work/llama.cpp" ]]; then
+  echo "llama-server $version: fetching node-llama-cpp@$version"
+  (cd "$work" && npm pack --silent "node-llama-cpp@$version" >/dev/null)
+  tar -xzf "$work"/node-llama-cpp-*.tgz -C "$work" package/llama/gitRelease.bundle
+  echo "llama-server $version: cloning the bundled llama.cpp release"
+  git -c advice.detachedHead=false clone --quiet "$work/package/llama/gitRelease.bundle" "$work/llama.cpp.partial"
+  mv "$work/llama.cpp.partial" "$work/llama.cpp"
+fi
 # gguf-py from the same release writes the test model; keep it beside the binary, with the commit.
 rm -rf "$cache/gguf-py"
 cp -r "$work/llama.cpp/gguf-py" "$cache/gguf-py"
@@ -37,9 +40,10 @@ cmake -S "$work/llama.cpp" -B "$work/build" \
 echo "llama-server $version: building with -j$jobs (about 10 minutes on 2 cores)"
 start=$SECONDS
 cmake --build "$work/build" --target llama-server -j"$jobs" 2>&1 \
-  | grep --line-buffered -E '^\[ *[0-9]+%\]' | awk '{ print "  " $1 " " $2 " " $NF; fflush() }'
-built="$(find "$work/build" -type f -name llama-server -perm -u+x | head -n1)"
-[[ -n "$built" ]] || { echo "llama-server $version: build produced no binary" >&2; exit 1; }
+  | { grep --line-buffered -E '^\[ *[0-9]+%\]' || true; } | awk '{ print "  " $1 " " $2 " " $NF; fflush() }'
+built="$work/build/bin/llama-server"
+[[ -x "$built" ]] || { echo "llama-server $version: build produced no $built" >&2; exit 1; }
 # Write under a temporary name first so an interrupted copy never looks cached.
 cp "$built" "$binary.partial" && mv "$binary.partial" "$binary"
+rm -rf "$work"
 echo "llama-server $version: built in $((SECONDS - start)) s -> $binary"
