@@ -5,7 +5,8 @@ Usage: make-model.py TOKENIZER_DIR OUT.gguf  (gguf-py on PYTHONPATH, numpy insta
 The weights are noise, so the text is gibberish, but two biases make the noise behave enough like a
 model to test a server with: only printable-ASCII pieces can win (partial UTF-8 bytes make
 llama-server reject its own output), and the end-of-turn and tool-call-start tokens get a bonus,
-so answers end by themselves and, when tools are offered, calls start.
+so answers end by themselves and, when tools are offered, calls start; a third keeps the
+strings inside tool calls short.
 """
 
 import json
@@ -25,12 +26,19 @@ FFN = 384
 CONTEXT = 40960
 
 # The residual stream's dimension 0 is held constant (no layer writes to it), so the output head's
-# column 0 acts as a per-token logit bias.
+# column 0 acts as a per-token logit bias. Dimension 1 is set only by the tool-call-start token and
+# read only by the newline token: a call opens with "<tool_call>\n", which is what makes llama.cpp
+# switch to its tool-call grammar.
 CARRIER = 4.0
+AFTER_CALL = 8.0
+NEWLINE_AFTER_CALL = 3.0
 NOISE = 0.13
 EXCLUDED = -30.0
-END_BONUS = 5.5
+END_BONUS = 6.0
 TOOL_CALL_BONUS = 6.5
+# Pieces that close a JSON string: tool-call arguments stay a few tokens long.
+STRING_ENDS = ('"', '",', '"}', '"}}', '"]')
+QUOTE_BONUS = 6.0
 
 END_OF_TURN = "<|im_end|>"
 TOOL_CALL_START = "<tool_call>"
@@ -80,7 +88,7 @@ def main() -> None:
     bias = np.full(size, EXCLUDED, dtype=np.float32)
     for piece, i in vocab.items():
         if is_ascii_piece(piece, decoder):
-            bias[i] = 0.0
+            bias[i] = QUOTE_BONUS if piece in STRING_ENDS else 0.0
     bias[ids[END_OF_TURN]] = END_BONUS
     bias[ids[TOOL_CALL_START]] = TOOL_CALL_BONUS
 
@@ -91,6 +99,8 @@ def main() -> None:
 
     embed = noise(size, WIDTH, scale=1.0)
     embed[:, 0] = CARRIER
+    embed[:, 1] = 0.0
+    embed[ids[TOOL_CALL_START], 1] = AFTER_CALL
     # After the final RMS norm, dimension 0 is about CARRIER / rms of the stream.
     normed_carrier = CARRIER / np.sqrt((CARRIER**2 + WIDTH - 1) / WIDTH)
     head = noise(size, WIDTH, scale=NOISE)
@@ -98,6 +108,10 @@ def main() -> None:
     # The bonus tokens win by their bias alone, not by chance.
     head[ids[END_OF_TURN], 1:] = 0.0
     head[ids[TOOL_CALL_START], 1:] = 0.0
+    head[:, 1] = 0.0
+    newline = ids["Ċ"]
+    head[newline, 0] = 0.0
+    head[newline, 1] = NEWLINE_AFTER_CALL
 
     writer = gguf.GGUFWriter(str(out), "qwen3")
     writer.add_name("claude-api-proxy tiny qwen3 (random weights)")
@@ -132,8 +146,8 @@ def main() -> None:
         out_proj = noise(WIDTH, HEADS * HEAD_DIM, scale=0.02)
         down = noise(WIDTH, FFN, scale=0.02)
         # No layer writes to the carrier dimension.
-        out_proj[0, :] = 0.0
-        down[0, :] = 0.0
+        out_proj[:2, :] = 0.0
+        down[:2, :] = 0.0
         writer.add_tensor(f"{blk}.attn_norm.weight", np.ones(WIDTH, dtype=np.float32))
         writer.add_tensor(f"{blk}.attn_q.weight", noise(HEADS * HEAD_DIM, WIDTH, scale=0.1))
         writer.add_tensor(f"{blk}.attn_k.weight", noise(KV_HEADS * HEAD_DIM, WIDTH, scale=0.1))

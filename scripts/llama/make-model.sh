@@ -7,7 +7,7 @@ version="${LLAMA_NODE_VERSION:-3.21.1}"
 tokenizer_version="3.7.2"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/claude-api-proxy/llama-server/$version"
 # Bump the suffix whenever make-model.py changes what it writes.
-model="$cache/tiny-qwen3-v1.gguf"
+model="$cache/tiny-qwen3-v6.gguf"
 here="$(cd "$(dirname "$0")" && pwd)"
 
 if [[ -s "$model" ]]; then

@@ -10,7 +10,7 @@ export const MODEL_ALIAS = 'tiny-qwen3';
 
 const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'claude-api-proxy', 'llama-server', LLAMA_VERSION);
 export const LLAMA_SERVER_BIN = process.env.LLAMA_SERVER_BIN ?? join(cacheDir, 'llama-server');
-export const LLAMA_MODEL = process.env.LLAMA_MODEL ?? join(cacheDir, 'tiny-qwen3-v1.gguf');
+export const LLAMA_MODEL = process.env.LLAMA_MODEL ?? join(cacheDir, 'tiny-qwen3-v6.gguf');
 
 /** Fails loudly (never skips) when the build or model scripts have not run. */
 export async function requireLlamaServer(): Promise<void> {
