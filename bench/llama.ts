@@ -2,7 +2,7 @@
 // same prompts sent to the server directly and through the proxy. Writes bench/LLAMA-RESULTS.md.
 // Options: --rounds N (TTFT samples per target, default 15), --out FILE.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +138,45 @@ async function ttft(label: string, llama: LlamaServer, proxyUrl: string, origina
   return `| ${label} | ${d.toFixed(1)} | ${p.toFixed(1)} | +${(p - d).toFixed(1)} | ${ratio.toFixed(3)}× | ${ratio <= 1.05 ? '**met**' : '**not met**'} |`;
 }
 
+/** The repository's own text files: what Claude Code's Write and Edit calls carry when it works here. */
+async function repoFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await repoFiles(path)));
+    else if (/\.(ts|md|nix|sh|mjs|py)$/.test(entry.name)) out.push(path);
+  }
+  return out;
+}
+
+/** Tokens of Write (whole file) and Edit (15 lines replaced by 25) calls over the repository's files. */
+async function toolCallSizes(llamaUrl: string): Promise<string[]> {
+  const count = async (value: unknown) => {
+    const res = await request(`${llamaUrl}/tokenize`, { method: 'POST', body: JSON.stringify({ content: JSON.stringify(value) }) });
+    return ((await res.body.json()) as { tokens: unknown[] }).tokens.length;
+  };
+  const writes: number[] = [];
+  const edits: number[] = [];
+  for (const file of await repoFiles(REPO)) {
+    const content = await readFile(file, 'utf8');
+    const file_path = `/home/user/project/${file.slice(REPO.length)}`;
+    writes.push(await count({ name: 'Write', arguments: { file_path, content } }));
+    const lines = content.split('\n');
+    if (lines.length > 40) {
+      const at = Math.floor(lines.length / 3);
+      const old_string = lines.slice(at, at + 15).join('\n');
+      edits.push(await count({ name: 'Edit', arguments: { file_path, old_string, new_string: `${old_string}\n${lines.slice(at, at + 10).join('\n')}` } }));
+    }
+  }
+  const row = (name: string, sizes: number[]) => {
+    const s = summarize(sizes);
+    const over = (n: number) => `${Math.round((sizes.filter((v) => v > n).length / sizes.length) * 100)} %`;
+    return `| ${name} | ${sizes.length} | ${Math.round(s.p50)} | ${Math.round(s.p90)} | ${Math.round(s.p99)} | ${Math.max(...sizes)} | ${over(2048)} | ${over(8192)} |`;
+  };
+  return ['| call | calls | p50 | p90 | p99 | max | over 2048 | over 8192 |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |', row('Write (a whole file)', writes), row('Edit (15 lines → 25)', edits)];
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cap-bench-llama-'));
   const llama = await startLlamaServer({ contextSize: CONTEXT });
@@ -162,6 +201,7 @@ async function main(): Promise<void> {
     lines.push(await ttft('one-line question, no tools', llama, proxy.url, { model: ALIAS, max_tokens: 8, messages: [{ role: 'user', content: 'What is NixOS?' }] }));
     lines.push(await ttft('Claude Code first turn (11 tools)', llama, proxy.url, { ...mainRequest('What is NixOS?', { model: ALIAS }), max_tokens: 8 }));
 
+    lines.push('', 'With the prompt cached, the server answers in tens of milliseconds, so the proxy\'s own work per request (parsing the client body, preparing it, writing the prepared body) is what the ratio shows; for the Claude Code turn that body is about 77 kB.');
     lines.push('', '## Prompt cache on Claude Code turns (goal: second turn ≥ 90 % from cache)', '');
     lines.push('Share of the prompt tokens the server reports as `cache_read_input_tokens`. "Without the strip" sends the same prepared bodies straight to the server with the billing block kept, as a proxy without the strip would.', '');
     lines.push('| | turn 2 of a conversation | turn 1 of the next conversation | prompt tokens (turn 2) |', '| --- | ---: | ---: | ---: |');
@@ -191,6 +231,9 @@ async function main(): Promise<void> {
     const noTools = await count(prepared(simple, 'never'));
     lines.push('Claude Code\'s first turn for "What is NixOS?" as the proxy prepares it, counted by the server. No slimming is added: the proxy cannot tell from the request that Claude Code will not need a tool, and dropping them changes answers.', '');
     lines.push('| prepared prompt | tokens |', '| --- | ---: |', `| as sent (11 tools) | ${full} |`, `| the same without tools (\`local.tools: never\`) | ${noTools} |`);
+    lines.push('', '## How long Claude Code\'s tool calls are (for `local.maxOutputTokens`)', '');
+    lines.push('The random model\'s own calls say nothing about real ones, so this counts, with the Qwen3 tokenizer (`/tokenize`), calls shaped like Claude Code's Write and Edit over this repository\'s own files. A call cut by `max_tokens` is lost, so the cap must hold the long ones: 2048 (the old default) cut almost a third of the Write calls; 8192 (the new default) holds them all.', '');
+    lines.push(...(await toolCallSizes(llama.url)));
     lines.push('', `Run time: ${Math.round((Date.now() - startedAt) / 1000)} s.`, '');
     await writeFile(options.out, lines.join('\n'));
     process.stdout.write(`${lines.join('\n')}\n`);
