@@ -135,7 +135,7 @@ async function ttft(label: string, llama: LlamaServer, proxyUrl: string, origina
   const d = summarize(samples.direct).p50;
   const p = summarize(samples.proxy).p50;
   const ratio = p / d;
-  return `| ${label} | ${d.toFixed(1)} | ${p.toFixed(1)} | +${(p - d).toFixed(1)} | ${ratio.toFixed(3)}× | ${ratio <= 1.05 ? '**met**' : '**not met**'} |`;
+  return `| ${label} | ${d.toFixed(1)} | ${p.toFixed(1)} | ${p >= d ? '+' : ''}${(p - d).toFixed(1)} | ${ratio.toFixed(3)}× | ${ratio <= 1.05 ? '**met**' : '**not met**'} |`;
 }
 
 /** The repository's own text files: what Claude Code's Write and Edit calls carry when it works here. */
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
     lines.push('Claude Code\'s first turn for "What is NixOS?" as the proxy prepares it, counted by the server. No slimming is added: the proxy cannot tell from the request that Claude Code will not need a tool, and dropping them changes answers.', '');
     lines.push('| prepared prompt | tokens |', '| --- | ---: |', `| as sent (11 tools) | ${full} |`, `| the same without tools (\`local.tools: never\`) | ${noTools} |`);
     lines.push('', '## How long Claude Code\'s tool calls are (for `local.maxOutputTokens`)', '');
-    lines.push('The random model\'s own calls say nothing about real ones, so this counts, with the Qwen3 tokenizer (`/tokenize`), calls shaped like Claude Code's Write and Edit over this repository\'s own files. A call cut by `max_tokens` is lost, so the cap must hold the long ones: 2048 (the old default) cut almost a third of the Write calls; 8192 (the new default) holds them all.', '');
+    lines.push('The random model\'s own calls say nothing about real ones, so this counts, with the Qwen3 tokenizer (`/tokenize`), calls shaped like Claude Code\'s Write and Edit over this repository\'s own files. A call cut by `max_tokens` is lost, so the cap must hold the long ones: 2048 (the old default) cut almost a third of the Write calls; 8192 (the new default) holds them all.', '');
     lines.push(...(await toolCallSizes(llama.url)));
     lines.push('', `Run time: ${Math.round((Date.now() - startedAt) / 1000)} s.`, '');
     await writeFile(options.out, lines.join('\n'));
