@@ -37,7 +37,8 @@
       };
 
       # The modules build the package with the consumer's pkgs. `import` (not a bare path) because
-      # Nix 2.8's `flake check` requires module outputs to be functions or attribute sets.
+      # Nix 2.8's `flake check` requires module outputs to be functions or attribute sets; each
+      # module sets its own `key`, so importing it twice (or under both names) loads it once.
       homeModules = {
         claude-api-proxy = import ./nix/hm-module.nix;
         default = self.homeModules.claude-api-proxy;

@@ -10,12 +10,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { request } from 'undici';
-import { resolveConfig } from '../src/config/load.js';
-import { parseMessagesBody } from '../src/anthropic/validate.js';
-import { createRouter } from '../src/routing/router.js';
 import type { LoadSpec, StreamResult, ThroughputResult } from './load.js';
 import { benchRequest, SIZES, type Size } from './requests.js';
-import { summarize, type Summary } from './stats.js';
+import { classifierTimes, decisionTimes, judgeTimes, type DecisionTimes, type JudgeTimes } from './decisions.js';
+import { summarize } from './stats.js';
 import { DELTAS } from './upstream.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -194,30 +192,6 @@ async function routeOf(target: Target): Promise<string> {
   return `${res.statusCode} ${String(res.headers['x-claude-proxy-route'] ?? '-')}/${String(res.headers['x-claude-proxy-reason'] ?? '-')}`;
 }
 
-function decisionTimes(size: Size): { decide: Summary; parse: Summary } {
-  const config = resolveConfig(
-    { local: { kind: 'openai', aliases: ['claude-local'], contextWindow: 200_000 }, routing: { rules: [{ name: 'bench-remote', match: { model: 'claude-opus-*' }, route: 'remote' }] } },
-    { HOME: tmpdir() },
-  );
-  const router = createRouter(config, { local: { enabled: true, healthy: () => true } });
-  const samples = { decide: [] as number[], parse: [] as number[] };
-  for (const model of ['claude-opus-5-5', 'claude-sonnet-5-5', 'claude-local']) {
-    const { body, headers } = benchRequest(size, { model, stream: true });
-    for (let i = 0; i < 3000; i++) {
-      const t0 = performance.now();
-      const parsed = parseMessagesBody(body, false);
-      const t1 = performance.now();
-      router.decide({ endpoint: 'messages', body: parsed, headers, now: new Date() });
-      const t2 = performance.now();
-      if (i >= 500) {
-        samples.parse.push(t1 - t0);
-        samples.decide.push(t2 - t1);
-      }
-    }
-  }
-  return { decide: summarize(samples.decide), parse: summarize(samples.parse) };
-}
-
 async function machine(): Promise<string> {
   const cpu = cpus();
   const commit = await promisify(execFile)('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO })
@@ -312,6 +286,10 @@ async function main(): Promise<void> {
 
     const decisions = { '20kB': decisionTimes('20kB'), '80kB': decisionTimes('80kB') };
     for (const s of SIZES) log(`decision ${s}: p50 ${f(decisions[s].decide.p50, 3)} ms, p99 ${f(decisions[s].decide.p99, 3)} ms`);
+    const classifier = classifierTimes();
+    log(`decision 80kB first turn (task classifier): p50 ${f(classifier.decide.p50, 3)} ms, p99 ${f(classifier.decide.p99, 3)} ms`);
+    const judge = await judgeTimes();
+    log(`decision with the judge: cold p50 ${f(judge.cold.p50, 3)} ms, cached p50 ${f(judge.cached.p50, 3)} ms`);
 
     await stop(proxy.child);
     await stop(pipe.child);
@@ -328,6 +306,8 @@ async function main(): Promise<void> {
       peakRss,
       startups,
       decisions,
+      classifier,
+      judge,
     });
     const previous = await readFile(options.out, 'utf8').catch(() => '');
     const notes = /<!-- notes:begin -->[\s\S]*<!-- notes:end -->/.exec(previous)?.[0] ?? '<!-- notes:begin -->\n<!-- notes:end -->';
@@ -348,7 +328,9 @@ interface Report {
   idle: Record<string, number | null>;
   peakRss: Record<string, number>;
   startups: Record<string, number[]>;
-  decisions: Record<Size, { decide: Summary; parse: Summary }>;
+  decisions: Record<Size, DecisionTimes>;
+  classifier: DecisionTimes;
+  judge: JudgeTimes;
 }
 
 async function render(r: Report): Promise<string> {
@@ -382,6 +364,9 @@ async function render(r: Report): Promise<string> {
   goals.push(['start-up to first served request ≤ 1.5× the pipe', `${f(summarize(r.startups.proxy!).p50, 0)} vs ${f(summarize(r.startups.pipe!).p50, 0)} ms = ${f(startRatio)}×`, met(startRatio <= 1.5)]);
   const d80 = r.decisions['80kB'].decide;
   goals.push(['routing decision ≤ 1 ms at 80 kB', `p50 ${f(d80.p50, 3)} ms, p99 ${f(d80.p99, 3)} ms`, met(d80.p99 <= 1)]);
+  const c80 = r.classifier.decide;
+  const c80cpu = r.classifier.decideCpu;
+  goals.push(['task classifier ≤ 1 ms on an 80 kB first turn', `p50 ${f(c80.p50, 3)} ms, p99 ${f(c80.p99, 3)} ms (CPU p99 ${f(c80cpu.p99, 3)} ms)`, met(c80.p99 <= 1)]);
 
   lines.push('# Benchmark results', '');
   lines.push(`Produced by \`npm run bench\`${options.quick ? ' -- --quick' : ''} (${ROUNDS} round(s) per cell, best kept; ${f(r.elapsedS, 0)} s in all) on ${new Date().toISOString().slice(0, 10)}.`);
@@ -440,6 +425,14 @@ async function render(r: Report): Promise<string> {
   for (const size of SIZES) {
     const d = r.decisions[size];
     lines.push(`| ${size} | ${f(d.decide.p50, 4)} | ${f(d.decide.p99, 4)} | ${f(d.decide.mean, 4)} | ${f(d.parse.p50, 4)} | ${f(d.parse.p99, 4)} |`);
+  }
+  const c = r.classifier;
+  lines.push(`| 80kB first turn, pasted log (task classifier) | ${f(c.decide.p50, 4)} | ${f(c.decide.p99, 4)} | ${f(c.decide.mean, 4)} | ${f(c.parse.p50, 4)} | ${f(c.parse.p99, 4)} |`);
+  lines.push('');
+  lines.push('With the judge (`routing.judge.enabled`), for prompts the classifier is unsure about: decide + `Router.judge` against a fake native backend on loopback that answers one word, through the real local leg.', '');
+  lines.push('| case | p50 ms | p90 ms | p99 ms | max ms |', '| --- | ---: | ---: | ---: | ---: |');
+  for (const [name, s] of [['decide alone', r.judge.without], ['decide + judge, new prompt', r.judge.cold], ['decide + judge, cached verdict', r.judge.cached]] as const) {
+    lines.push(`| ${name} | ${f(s.p50, 4)} | ${f(s.p90, 4)} | ${f(s.p99, 4)} | ${f(s.max, 4)} |`);
   }
   lines.push('');
   return lines.join('\n');

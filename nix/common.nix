@@ -1,29 +1,144 @@
 # What the home-manager module and the NixOS module share: the options that mirror the program's
-# configuration schema (src/config/schema.ts), the rendered and validated YAML file, the service
-# sandbox and the Claude Code wrapper. Only `lib` is needed to import it, so the option
-# declarations can be evaluated without nixpkgs (nix/tests/ci.sh does).
+# configuration schema, the rendered and validated YAML file, the assertions, the service sandbox
+# and the Claude Code wrapper. Defaults, enumerations, bounds and descriptions of the typed
+# settings come from ./config-schema.json, generated from src/config/schema.ts by
+# scripts/nix-config-schema.mjs (CI fails when it is stale). Only `lib` is needed to import this
+# file, so the option declarations can be evaluated without nixpkgs (nix/tests/ci.sh does).
 { lib }:
 
 let
   inherit (lib) literalExpression mkOption types;
 
-  # A section of the YAML file: typed well-known keys, anything else passes through as freeform
-  # YAML (the program rejects unknown keys, and check-config runs at build time).
+  schema = lib.importJSON ./config-schema.json;
+  schemaNode = path: lib.foldl' (node: key: node.properties.${key}) schema path;
+
+  # JSON Schema patterns are JavaScript regular expressions, Nix's are POSIX: translate what the
+  # schema uses, and refuse what this does not know.
+  posixPattern =
+    pattern:
+    let
+      translated = lib.replaceStrings [ "[^\\s]" ] [ "[^[:space:]]" ] pattern;
+    in
+    if lib.hasInfix "\\" translated then
+      throw "nix/common.nix: cannot translate the schema pattern ${pattern} to a Nix regular expression"
+    else
+      translated;
+
+  # The Nix type of a schema node (the kinds the typed settings use).
+  schemaType =
+    node:
+    let
+      members = node.anyOf or [ ];
+      literals = lib.filter (m: m ? const) members;
+      others = lib.filter (m: !(m ? const) && m.type or "" != "null") members;
+    in
+    if members != [ ] && literals == members then
+      types.enum (map (m: m.const) literals)
+    else if members != [ ] && lib.length others == 1 && lib.length members == 2 then
+      types.nullOr (schemaType (lib.head others))
+    else if node.type == "boolean" then
+      types.bool
+    else if node.type == "integer" then
+      if node ? minimum && node ? maximum then
+        types.ints.between node.minimum node.maximum
+      else if node.minimum or null == 0 then
+        types.ints.unsigned
+      else if node ? minimum then
+        types.addCheck types.int (n: n >= node.minimum) // { description = "integer of at least ${toString node.minimum}"; }
+      else
+        types.int
+    else if node.type == "string" then
+      if node ? pattern then
+        types.strMatching (posixPattern node.pattern)
+      else if (node.minLength or 0) > 0 then
+        types.nonEmptyStr
+      else
+        types.str
+    else
+      throw "nix/common.nix: no Nix type for the schema node ${builtins.toJSON node}";
+
+  # A typed sub-option of `settings.<section>` from the schema; `extra` adds or overrides
+  # attributes (a module default for the paths the program computes, more description).
+  schemaOption =
+    section: key: extra:
+    let
+      node = schemaNode [
+        section
+        key
+      ];
+    in
+    mkOption (
+      {
+        type = schemaType node;
+        description = node.description;
+      }
+      // lib.optionalAttrs (node ? default) { inherit (node) default; }
+      // removeAttrs extra [ "extraDescription" ]
+      // lib.optionalAttrs (extra ? extraDescription) {
+        description = "${node.description} ${extra.extraDescription}";
+      }
+    );
+
+  # A section of the YAML file: the listed keys typed from the schema, anything else passes
+  # through as freeform YAML (the program rejects unknown keys, and check-config runs at build
+  # time).
   section =
-    yamlType: description: options:
+    yamlType: name: keys:
     mkOption {
       type = types.submodule {
         freeformType = yamlType;
-        inherit options;
+        options = lib.mapAttrs (schemaOption name) keys;
       };
       default = { };
-      inherit description;
+      description = (schemaNode [ name ]).description;
     };
 
-  # Same pattern as the schema's HttpUrl.
-  httpUrl = types.strMatching "https?://[^[:space:]]+";
   # Absolute, or under the home directory (the program expands a leading ~/).
   directory = types.strMatching "(/|~/).+";
+
+  # Settings and options that hold the path of a secret: never in the store, never relative.
+  secretPaths = cfg: {
+    "settings.auth.tokenFile" = cfg.settings.auth.tokenFile;
+    "settings.remote.apiKeyFile" = cfg.settings.remote.apiKeyFile;
+    "settings.local.apiKeyFile" = cfg.settings.local.apiKeyFile;
+    "apiKeyFile" = cfg.apiKeyFile;
+  };
+  # Where a path may start: the root, the home directory (~/ is expanded by the program, %h by
+  # systemd) or the runtime directory (agenix, sops-nix).
+  isAbsoluteish =
+    path:
+    lib.any (prefix: lib.hasPrefix prefix path) [
+      "/"
+      "~/"
+      "%h/"
+      "%t/"
+      "%r/"
+      "%d/"
+      "$XDG_RUNTIME_DIR/"
+      "\${XDG_RUNTIME_DIR}/"
+    ];
+
+  # Command-line flags of `serve` and variables the program reads that would move the listener
+  # or the key away from what the module renders (src/commands/index.ts, src/config/load.ts).
+  listenerFlags =
+    let
+      port = prefix: "set ${prefix}.settings.listen.port";
+      host = prefix: "set ${prefix}.settings.listen.host";
+      config = prefix: "put the settings into ${prefix}.settings (the module renders the file)";
+    in
+    {
+      "--port" = port;
+      "-p" = port;
+      "--host" = host;
+      "--config" = config;
+      "-c" = config;
+    };
+  flagName = arg: lib.head (lib.splitString "=" arg);
+  shadowingVariables = {
+    PROXY_PORT = "settings.listen.port";
+    PROXY_HOST = "settings.listen.host";
+    ANTHROPIC_API_KEY_FILE = "apiKeyFile";
+  };
 in
 rec {
   # src/config/load.ts isLoopbackHost.
@@ -79,8 +194,9 @@ rec {
       package = mkOption {
         type = types.package;
         default = defaultPackage;
-        defaultText = literalExpression "claude-api-proxy built with your pkgs (nix/package.nix)";
-        description = "The claude-api-proxy package to run.";
+        defaultText = literalExpression ''pkgs.callPackage "''${inputs.claude-api-proxy}/nix/package.nix" { }'';
+        example = literalExpression "inputs.claude-api-proxy.packages.\${pkgs.stdenv.hostPlatform.system}.default";
+        description = "The claude-api-proxy package to run; its `claude-api-proxy` command is also put on PATH.";
       };
 
       settings = mkOption {
@@ -88,9 +204,9 @@ rec {
         description = ''
           Configuration of claude-api-proxy, written to a YAML file and checked with
           `claude-api-proxy check-config` at build time (a bad value fails the switch).
-          Keys are those of the program's schema; only the common ones are declared here, the others
-          (e.g. `routing.rules`, `local.model`, `remote.url`, `pricing`, `log.level`) are passed
-          through as they are. See docs/configuration.md for every key.
+          Keys are those of the program's schema; the common ones are typed here (from the schema
+          itself), the others (e.g. `routing.rules`, `local.headers`, `pricing`) are passed through
+          as they are. The project's configuration reference lists every key.
         '';
         example = literalExpression ''
           {
@@ -101,118 +217,50 @@ rec {
         '';
         type = types.submodule {
           freeformType = yamlType;
-          options = {
-            listen = section yamlType "The HTTP listener." {
-              host = mkOption {
-                type = types.nonEmptyStr;
-                default = "127.0.0.1";
-                description = "Address to bind. Anything but loopback requires `auth.tokenFile`.";
-              };
-              port = mkOption {
-                type = types.port;
-                default = 8094;
-                description = "TCP port.";
-              };
+          options = lib.mapAttrs (section yamlType) {
+            listen = {
+              host.extraDescription = "Anything but loopback requires `auth.tokenFile`.";
+              port.extraDescription = "The modules reject 0: clients could not find the port.";
             };
-            auth = section yamlType "Inbound access control." {
-              tokenFile = mkOption {
-                type = types.nullOr types.nonEmptyStr;
-                default = null;
-                description = ''
-                  File holding the token clients must send (`x-api-key` or `Authorization: Bearer`).
-                  Read by the program at start; required when `listen.host` is not loopback.
-                '';
-              };
+            auth.tokenFile = { };
+            remote = {
+              url = { };
+              apiKeyFile.extraDescription = "Prefer the module's `apiKeyFile` (it works with the secret managers' runtime paths).";
             };
-            routing = section yamlType "The routing policy." {
-              basis = mkOption {
-                type = types.enum [
-                  "query"
-                  "conversation"
-                  "request"
-                ];
-                default = "query";
-                description = "Which token estimate the thresholds apply to.";
-              };
-              simpleQueryTokens = mkOption {
-                type = types.ints.unsigned;
-                default = 100;
-                description = "Below this estimate a request is simple: local.";
-              };
-              complexQueryTokens = mkOption {
-                type = types.ints.unsigned;
-                default = 3000;
-                description = "Above this estimate a request is complex: remote.";
-              };
-              maxTokensRemote = mkOption {
-                type = types.ints.unsigned;
-                default = 2000;
-                description = "A `max_tokens` above this asks for a long answer: remote.";
-              };
+            routing = {
+              basis = { };
+              simpleQueryTokens = { };
+              complexQueryTokens = { };
+              maxTokensRemote = { };
+              maxTokensRule = { };
             };
-            local = section yamlType "The local backend." {
-              enabled = mkOption {
-                type = types.bool;
-                default = true;
-                description = "Use a local backend at all.";
-              };
-              kind = mkOption {
-                type = types.enum [
-                  "anthropic"
-                  "openai"
-                  "coordinator"
-                ];
-                default = "coordinator";
-                description = ''
-                  Protocol of the local backend: `anthropic` (native /v1/messages: Ollama, llama.cpp,
-                  vLLM, LM Studio), `openai` (/v1/chat/completions) or `coordinator` (the hybrid
-                  coordinator's POST /query).
-                '';
-              };
-              url = mkOption {
-                type = httpUrl;
-                default = "http://localhost:8092";
-                description = "Base URL of the local backend (the hybrid coordinator by default).";
-              };
+            local = {
+              enabled = { };
+              kind.extraDescription = "`anthropic`: native /v1/messages (Ollama, llama.cpp, vLLM, LM Studio); `openai`: /v1/chat/completions; `coordinator`: the hybrid coordinator's POST /query.";
+              url = { };
+              model = { };
+              apiKeyFile = { };
+              tools = { };
             };
-            rag = section yamlType "Retrieval (AIDB) for the local route." {
-              enabled = mkOption {
-                type = types.bool;
-                default = true;
-                description = "Add AIDB search results to local requests.";
-              };
-              url = mkOption {
-                type = httpUrl;
-                default = "http://localhost:8091";
-                description = "AIDB base URL.";
-              };
+            rag = {
+              enabled = { };
+              url = { };
             };
-            telemetry = section yamlType "Telemetry events." {
-              enabled = mkOption {
-                type = types.bool;
-                default = true;
-                description = "Write one JSON line per routed request.";
-              };
-              dir = mkOption {
+            telemetry = {
+              enabled = { };
+              dir = {
                 type = directory;
                 default = dirs.telemetry;
                 defaultText = dirs.telemetryText;
-                description = "Directory of the daily events-YYYY-MM-DD.jsonl files (the seed's location).";
               };
-              retentionDays = mkOption {
-                type = types.ints.between 1 36500;
-                default = 90;
-                description = "Event files older than this are removed.";
-              };
+              retentionDays = { };
             };
-            state = section yamlType "Persistent state." {
-              dir = mkOption {
-                type = directory;
-                default = dirs.state;
-                defaultText = dirs.stateText;
-                description = "Directory for persistent state (estimate calibration).";
-              };
+            state.dir = {
+              type = directory;
+              default = dirs.state;
+              defaultText = dirs.stateText;
             };
+            log.level = { };
           };
         };
       };
@@ -244,11 +292,11 @@ rec {
       extraArgs = mkOption {
         type = types.listOf types.str;
         default = [ ];
-        example = [
-          "--port"
-          "8095"
-        ];
-        description = "Extra command-line arguments of `claude-api-proxy serve`.";
+        description = ''
+          Extra command-line arguments of `claude-api-proxy serve`. The listener and the
+          configuration file come from `settings` (`--port`, `--host` and `--config` are rejected:
+          clients would still be pointed at `settings.listen`).
+        '';
       };
 
       baseUrl = mkOption {
@@ -261,42 +309,75 @@ rec {
       };
     };
 
-  # Assertions both modules make about the core options.
-  coreAssertions = prefix: cfg: [
-    {
-      assertion = isLoopback cfg.settings.listen.host || cfg.settings.auth.tokenFile != null;
-      message = "${prefix}.settings.listen.host = \"${cfg.settings.listen.host}\" is reachable beyond this machine: set ${prefix}.settings.auth.tokenFile so clients need a token.";
-    }
-    {
-      assertion = cfg.settings.listen.port != 0;
-      message = "${prefix}.settings.listen.port = 0 picks a random port, which clients cannot find; choose a port.";
-    }
-    {
-      assertion = cfg.settings.routing.simpleQueryTokens <= cfg.settings.routing.complexQueryTokens;
-      message = "${prefix}.settings.routing.simpleQueryTokens must be at most routing.complexQueryTokens.";
-    }
-    {
-      assertion = !(cfg.environment ? ANTHROPIC_API_KEY);
-      message = "${prefix}.environment.ANTHROPIC_API_KEY would put the key into the world-readable Nix store; use ${prefix}.apiKeyFile.";
-    }
-    {
-      assertion = !(cfg.environment ? ANTHROPIC_BASE_URL);
-      message = "${prefix}.environment.ANTHROPIC_BASE_URL would make the proxy call itself; set ${prefix}.settings.remote.url for an upstream gateway.";
-    }
-    {
-      assertion = cfg.apiKeyFile == null || !lib.hasPrefix builtins.storeDir cfg.apiKeyFile;
-      message = "${prefix}.apiKeyFile points into the Nix store, which every user can read; use a secret manager's path (agenix, sops-nix) or a file outside the store.";
-    }
-  ];
-
-  # The YAML file, checked by the program itself: an invalid setting fails the build.
-  configFile =
-    pkgs: cfg:
+  # Assertions both modules make about the core options; each message says what to change.
+  coreAssertions =
+    prefix: cfg:
     let
-      raw = (pkgs.formats.yaml { }).generate "claude-api-proxy-unchecked.yaml" cfg.settings;
+      listen = cfg.settings.listen;
+      paths = lib.filterAttrs (_: path: path != null) (secretPaths cfg);
+    in
+    [
+      {
+        assertion = isLoopback listen.host || cfg.settings.auth.tokenFile != null;
+        message = "${prefix}.settings.listen.host = \"${listen.host}\" is reachable beyond this machine: set ${prefix}.settings.auth.tokenFile so clients need a token.";
+      }
+      {
+        assertion = listen.port != 0;
+        message = "${prefix}.settings.listen.port = 0 picks a random port, which clients cannot find; choose a port.";
+      }
+      {
+        assertion = cfg.settings.routing.simpleQueryTokens <= cfg.settings.routing.complexQueryTokens;
+        message = "${prefix}.settings.routing.simpleQueryTokens must be at most routing.complexQueryTokens.";
+      }
+      {
+        assertion = !(cfg.environment ? ANTHROPIC_API_KEY);
+        message = "${prefix}.environment.ANTHROPIC_API_KEY would put the key into the world-readable Nix store; use ${prefix}.apiKeyFile.";
+      }
+      {
+        assertion = !(cfg.environment ? ANTHROPIC_BASE_URL);
+        message = "${prefix}.environment.ANTHROPIC_BASE_URL would make the proxy call itself; set ${prefix}.settings.remote.url for an upstream gateway.";
+      }
+      {
+        assertion = cfg.apiKeyFile == null || cfg.settings.remote.apiKeyFile == null;
+        message = "${prefix}.apiKeyFile and ${prefix}.settings.remote.apiKeyFile are both set, and apiKeyFile wins; remove one of them.";
+      }
+    ]
+    ++ lib.mapAttrsToList (variable: setting: {
+      assertion = !(cfg.environment ? ${variable});
+      message = "${prefix}.environment.${variable} overrides ${setting} behind the module's back (the wrapper, settings.json and VS Code would point elsewhere); set ${prefix}.${setting} instead.";
+    }) shadowingVariables
+    ++ lib.mapAttrsToList (flag: fix: {
+      assertion = !lib.any (arg: flagName arg == flag) cfg.extraArgs;
+      message = "${prefix}.extraArgs contains ${flag}, which the service would use while Claude Code is pointed at what settings say; remove it and ${fix prefix}.";
+    }) listenerFlags
+    ++ lib.concatLists (
+      lib.mapAttrsToList (name: path: [
+        {
+          assertion = !lib.hasPrefix builtins.storeDir path;
+          message = "${prefix}.${name} = \"${path}\" points into the Nix store, which every user can read; use a secret manager's path (agenix, sops-nix) or a file outside the store.";
+        }
+        {
+          assertion = isAbsoluteish path;
+          message = "${prefix}.${name} = \"${path}\" is relative, and the service's working directory is not yours; give an absolute path (or one starting with ~/ or $XDG_RUNTIME_DIR/).";
+        }
+      ]) paths
+    );
+
+  # The YAML file, checked by the program itself: an invalid setting fails the build. The check
+  # runs on the build machine: with the configured package when it can run there, else with the
+  # package built for the build platform (cross builds).
+  configFile =
+    pkgs: cfg: settings:
+    let
+      raw = (pkgs.formats.yaml { }).generate "claude-api-proxy-unchecked.yaml" settings;
+      checker =
+        if pkgs.stdenv.buildPlatform.canExecute pkgs.stdenv.hostPlatform then
+          cfg.package
+        else
+          pkgs.buildPackages.callPackage ./package.nix { };
     in
     pkgs.runCommand "claude-api-proxy.yaml" { } ''
-      ${lib.getExe cfg.package} check-config ${raw}
+      ${lib.getExe checker} check-config ${raw}
       cp ${raw} "$out"
     '';
 
@@ -349,6 +430,17 @@ rec {
           --set-default ANTHROPIC_BASE_URL ${lib.escapeShellArg url}
       '';
       meta = package.meta or { };
-      passthru.unwrapped = package;
+      passthru = {
+        unwrapped = package;
+        claudeApiProxyWrapper = true;
+      };
     };
+
+  # Packages of a package list that bring their own `claude` (anything but this module's wrapper):
+  # installed beside the wrapper, the profile would hold two bin/claude.
+  otherClaudes = lib.filter (
+    p:
+    !(p.claudeApiProxyWrapper or false)
+    && (p.meta.mainProgram or null == "claude" || (p.pname or null) == "claude-code")
+  );
 }

@@ -21,7 +21,20 @@ let
   # Older home-manager has no programs.claude-code; every use below is guarded by this.
   hasClaudeCodeModule = options ? programs.claude-code.settings;
   claudeCodeEnabled = hasClaudeCodeModule && config.programs.claude-code.enable;
-  viaClaudeCodeModule = cc.enable && cc.finalPackage != null && claudeCodeEnabled;
+  # Whether this module points Claude Code at the proxy at all.
+  wiring = cfg.enable && cc.enable;
+  # The claude this module wraps and installs itself: only when programs.claude-code is off (when it
+  # is on, its own package is wrapped, see `options.programs.claude-code.package` below).
+  ownClaude = wiring && !claudeCodeEnabled && cc.finalPackage != null;
+  # The bin/claude the profile gets from this module or from programs.claude-code.
+  installedClaudes =
+    lib.optional ownClaude cc.finalPackage
+    ++ lib.optional (
+      wiring && claudeCodeEnabled && config.programs.claude-code.package != null
+    ) config.programs.claude-code.finalPackage;
+  strayClaudes = lib.filter (p: !lib.elem p.outPath (map (c: c.outPath) installedClaudes)) (
+    common.otherClaudes config.home.packages
+  );
 
   # VS Code and its forks whose home-manager module can carry Claude Code's extension settings.
   editors = lib.filter (name: options ? programs.${name}.profiles) [
@@ -30,7 +43,7 @@ let
   ];
   enabledEditors = lib.filter (name: config.programs.${name}.enable) editors;
 
-  configFile = common.configFile pkgs cfg;
+  configFile = common.configFile pkgs cfg cfg.settings;
   exe = lib.getExe cfg.package;
   serveArgs = [
     "serve"
@@ -58,6 +71,24 @@ let
   ];
 in
 {
+  # One key however often the module is imported (flake output, `import`, both): the module system
+  # then loads it once instead of declaring every option twice.
+  key = "claude-api-proxy/nix/hm-module.nix";
+  _file = ./hm-module.nix;
+
+  # Wraps programs.claude-code's package, whoever defines it, without a second definition (which
+  # would clash with the user's): a declaration that adds only `apply` merges with
+  # home-manager's. On a home-manager without programs.claude-code it declares an option nothing
+  # reads.
+  options.programs.claude-code.package = lib.mkOption {
+    apply =
+      package:
+      if wiring && claudeCodeEnabled && package != null && !(package.claudeApiProxyWrapper or false) then
+        common.wrapClaude pkgs package cfg.baseUrl
+      else
+        package;
+  };
+
   options.services.claude-api-proxy =
     common.mkCoreOptions {
       yamlType = (pkgs.formats.yaml { }).type;
@@ -76,15 +107,23 @@ in
         enable = lib.mkOption {
           type = lib.types.bool;
           default = true;
+          example = false;
           description = ''
-            Whether to point Claude Code at the proxy: install `claudeCode.finalPackage` (through
-            `programs.claude-code.package` when that module is enabled, else `home.packages`) and
-            apply the opt-in `settingsEnv`, `vscode` and `sessionVariables` below.
+            Whether to point Claude Code at the proxy. With `programs.claude-code` enabled, its
+            package is wrapped and its `settings.env` set; else `claudeCode.package`, when set, is
+            wrapped and installed; else no Claude Code is installed and only the environment is
+            set (`sessionVariables`, `vscode`), for a `claude` installed another way.
           '';
         };
         package = lib.mkPackageOption pkgs "claude-code" {
           nullable = true;
-          extraDescription = "The Claude Code package to wrap; `null` when `claude` is installed another way (then use `settingsEnv` or `sessionVariables`).";
+          default = null;
+          example = [ "claude-code" ];
+          extraDescription = ''
+            The Claude Code to wrap and install when `programs.claude-code` is off (with it on, set
+            `programs.claude-code.package`: that one is wrapped). `null` (the default) installs no
+            Claude Code: nixpkgs' `claude-code` is unfree, and many install `claude` with npm.
+          '';
         };
         finalPackage = lib.mkOption {
           type = lib.types.nullOr lib.types.package;
@@ -93,22 +132,25 @@ in
         };
         settingsEnv = lib.mkOption {
           type = lib.types.bool;
-          default = false;
+          default = claudeCodeEnabled;
+          defaultText = lib.literalExpression "config.programs.claude-code.enable";
           description = ''
-            Whether to also set `env.ANTHROPIC_BASE_URL` in `~/.claude/settings.json` (through
+            Whether to set `env.ANTHROPIC_BASE_URL` in `~/.claude/settings.json` (through
             `programs.claude-code.settings`). Claude Code lets that file beat the shell, so this
             also covers `claude` started outside the wrapper (IDE extensions, other installs).
           '';
         };
         vscode = lib.mkOption {
           type = lib.types.bool;
-          default = false;
+          default = enabledEditors != [ ];
+          defaultText = lib.literalExpression "config.programs.vscode.enable || config.programs.vscodium.enable";
           description = "Whether to set `ANTHROPIC_BASE_URL` in `claudeCode.environmentVariables` of the VS Code / VSCodium Claude Code extension (`programs.vscode`/`programs.vscodium`, default profile).";
         };
         sessionVariables = lib.mkOption {
           type = lib.types.bool;
-          default = false;
-          description = "Whether to export `ANTHROPIC_BASE_URL` in login shells (`home.sessionVariables`).";
+          default = true;
+          example = false;
+          description = "Whether to export `ANTHROPIC_BASE_URL` in login shells (`home.sessionVariables`), for a `claude` this module does not wrap.";
         };
       };
 
@@ -142,6 +184,18 @@ in
           assertions =
             common.coreAssertions "services.claude-api-proxy" cfg
             ++ [
+              {
+                assertion = !(wiring && cc.package != null && claudeCodeEnabled);
+                message = "services.claude-api-proxy.claudeCode.package is installed only while programs.claude-code is off; with programs.claude-code on, its package is the one wrapped: set programs.claude-code.package = <the package> and remove claudeCode.package.";
+              }
+              {
+                assertion = installedClaudes == [ ] || strayClaudes == [ ];
+                message = "home.packages holds ${
+                  lib.concatMapStringsSep ", " lib.getName strayClaudes
+                }, a second bin/claude beside the one pointed at the proxy; remove it from home.packages (set ${
+                  if claudeCodeEnabled then "programs.claude-code.package" else "services.claude-api-proxy.claudeCode.package"
+                } to it instead).";
+              }
               {
                 assertion = !(cc.enable && cc.settingsEnv) || claudeCodeEnabled;
                 message = "services.claude-api-proxy.claudeCode.settingsEnv writes programs.claude-code.settings.env, so it needs programs.claude-code.enable = true (home-manager 25.11 or later).";
@@ -235,9 +289,10 @@ in
           };
         })
 
-        (lib.mkIf (cc.enable && cc.finalPackage != null && !viaClaudeCodeModule) {
-          home.packages = [ cc.finalPackage ];
-        })
+        {
+          # The command the docs tell users to run (doctor, stats, explain), with this config.
+          home.packages = [ cfg.package ] ++ lib.optional ownClaude cc.finalPackage;
+        }
 
         (lib.mkIf (cc.enable && cc.sessionVariables) {
           home.sessionVariables.ANTHROPIC_BASE_URL = cfg.baseUrl;
@@ -247,16 +302,13 @@ in
 
     # Definitions of options other modules may not declare: added only when they exist.
     (lib.optionalAttrs hasClaudeCodeModule {
-      programs.claude-code = lib.mkIf (cfg.enable && cc.enable) {
-        package = lib.mkIf viaClaudeCodeModule cc.finalPackage;
-        settings.env.ANTHROPIC_BASE_URL = lib.mkIf cc.settingsEnv cfg.baseUrl;
-      };
+      programs.claude-code.settings.env.ANTHROPIC_BASE_URL = lib.mkIf (wiring && cc.settingsEnv) cfg.baseUrl;
     })
 
     (lib.optionalAttrs (editors != [ ]) {
       programs = lib.genAttrs editors (
         name:
-        lib.mkIf (cfg.enable && cc.enable && cc.vscode && config.programs.${name}.enable) {
+        lib.mkIf (wiring && cc.vscode && config.programs.${name}.enable) {
           profiles.default.userSettings."claudeCode.environmentVariables" = [
             {
               name = "ANTHROPIC_BASE_URL";

@@ -19,7 +19,32 @@ let
   system = cfg.mode == "system";
   stateRoot = "/var/lib/claude-api-proxy";
 
-  configFile = common.configFile pkgs cfg;
+  # mode = "system": systemd hands the secret files over (LoadCredential), so neither ProtectHome
+  # nor the service user's rights stand in the way, and the YAML names the copies.
+  credentialDir = "/run/credentials/claude-api-proxy.service";
+  credentials = lib.filterAttrs (_: c: c.path != null) {
+    inbound-token = {
+      path = cfg.settings.auth.tokenFile;
+      setting = [ "auth" "tokenFile" ];
+    };
+    remote-api-key = {
+      path = cfg.settings.remote.apiKeyFile;
+      setting = [ "remote" "apiKeyFile" ];
+    };
+    local-api-key = {
+      path = cfg.settings.local.apiKeyFile;
+      setting = [ "local" "apiKeyFile" ];
+    };
+  };
+  renderedSettings =
+    if system then
+      lib.foldl' (
+        settings: name:
+        lib.recursiveUpdate settings (lib.setAttrByPath credentials.${name}.setting "${credentialDir}/${name}")
+      ) cfg.settings (builtins.attrNames credentials)
+    else
+      cfg.settings;
+  configFile = common.configFile pkgs cfg renderedSettings;
   execStart = lib.concatMapStringsSep " " common.literalWord (
     [
       (lib.getExe cfg.package)
@@ -48,6 +73,10 @@ let
   };
 in
 {
+  # One key however often the module is imported: loaded once, its options declared once.
+  key = "claude-api-proxy/nix/nixos-module.nix";
+  _file = ./nixos-module.nix;
+
   options.services.claude-api-proxy =
     common.mkCoreOptions {
       yamlType = (pkgs.formats.yaml { }).type;
@@ -69,6 +98,7 @@ in
           "system"
         ];
         default = "user";
+        example = "system";
         description = ''
           `user`: a systemd user service for each of `users`. `system`: one shared service under its
           own user (a team host); it requires `settings.auth.tokenFile`.
@@ -89,14 +119,23 @@ in
       openFirewall = lib.mkOption {
         type = lib.types.bool;
         default = false;
-        description = "Whether to open `settings.listen.port` in the firewall (mode = \"system\" with a non-loopback `settings.listen.host`).";
+        example = true;
+        description = "Whether to open `settings.listen.port` in the firewall; only for mode = \"system\" listening beyond loopback (`settings.listen.host`).";
+      };
+
+      configFile = lib.mkOption {
+        type = lib.types.path;
+        readOnly = true;
+        description = "The checked YAML the service runs with (in mode = \"system\" naming the credentials systemd hands over); for other modules, or `claude-api-proxy --config` by hand.";
       };
 
       claudeCode = {
-        enable = lib.mkEnableOption "`claude` pointed at the proxy in environment.systemPackages";
+        enable = lib.mkEnableOption "pointing Claude Code at the proxy: `claudeCode.package` wrapped in environment.systemPackages when set, else only `ANTHROPIC_BASE_URL` in the session environment";
         package = lib.mkPackageOption pkgs "claude-code" {
           nullable = true;
-          extraDescription = "The Claude Code package to wrap.";
+          default = null;
+          example = [ "claude-code" ];
+          extraDescription = "The Claude Code to wrap and install; `null` (the default) installs none (nixpkgs' `claude-code` is unfree).";
         };
         finalPackage = lib.mkOption {
           type = lib.types.nullOr lib.types.package;
@@ -109,6 +148,7 @@ in
   config = lib.mkMerge [
     {
       services.claude-api-proxy.baseUrl = common.baseUrl cfg.settings.listen;
+      services.claude-api-proxy.configFile = configFile;
       services.claude-api-proxy.claudeCode.finalPackage =
         if cfg.claudeCode.package == null then
           null
@@ -123,20 +163,44 @@ in
           message = "services.claude-api-proxy: list the users who run the proxy in services.claude-api-proxy.users, or set mode = \"system\".";
         }
         {
+          assertion = !system || cfg.users == [ ];
+          message = "services.claude-api-proxy.users is only for mode = \"user\"; mode = \"system\" runs one service as its own user: remove users (or set mode = \"user\").";
+        }
+        {
           assertion = !system || cfg.settings.auth.tokenFile != null;
           message = "services.claude-api-proxy: mode = \"system\" is shared by every user of the host, so it needs settings.auth.tokenFile (an inbound token).";
         }
         {
-          assertion = !(cfg.claudeCode.enable && cfg.claudeCode.package == null);
-          message = "services.claude-api-proxy.claudeCode.enable needs claudeCode.package.";
+          assertion = !cfg.openFirewall || system && !common.isLoopback cfg.settings.listen.host;
+          message = "services.claude-api-proxy.openFirewall opens a port nothing outside can reach: it needs mode = \"system\" and settings.listen.host beyond loopback (e.g. \"0.0.0.0\"), or remove openFirewall.";
+        }
+        {
+          assertion =
+            !system
+            || !lib.any (path: lib.hasPrefix "~/" path || lib.hasPrefix "%h/" path) (
+              lib.mapAttrsToList (_: c: c.path) credentials ++ lib.optional (cfg.apiKeyFile != null) cfg.apiKeyFile
+            );
+          message = "services.claude-api-proxy: mode = \"system\" has no home directory for ~/ or %h in the secret paths (settings.auth.tokenFile, settings.*.apiKeyFile, apiKeyFile); give absolute paths.";
+        }
+        {
+          assertion = !cfg.claudeCode.enable || common.otherClaudes config.environment.systemPackages == [ ] || cfg.claudeCode.package == null;
+          message = "environment.systemPackages holds ${
+            lib.concatMapStringsSep ", " lib.getName (common.otherClaudes config.environment.systemPackages)
+          }, a second bin/claude beside the one pointed at the proxy; remove it and set services.claude-api-proxy.claudeCode.package to it instead.";
         }
       ];
-      warnings = lib.optional (cfg.openFirewall && (!system || common.isLoopback cfg.settings.listen.host)) "services.claude-api-proxy.openFirewall has no use unless mode = \"system\" listens beyond loopback (settings.listen.host).";
 
-      environment.systemPackages = lib.mkIf cfg.claudeCode.enable [ cfg.claudeCode.finalPackage ];
+      # The command the docs tell users to run (doctor, stats, explain).
+      environment.systemPackages = [ cfg.package ] ++ lib.optional (cfg.claudeCode.enable && cfg.claudeCode.finalPackage != null) cfg.claudeCode.finalPackage;
+      environment.sessionVariables = lib.mkIf (cfg.claudeCode.enable && cfg.claudeCode.package == null) {
+        ANTHROPIC_BASE_URL = cfg.baseUrl;
+      };
     })
 
     (lib.mkIf (cfg.enable && !system) {
+      # For the CLI run by hand: `claude-api-proxy stats --config /etc/claude-api-proxy/config.yaml`.
+      environment.etc."claude-api-proxy/config.yaml".source = configFile;
+
       systemd.user.services.claude-api-proxy = lib.recursiveUpdate serviceCommon {
         wantedBy = [ "default.target" ];
         # "|": triggering conditions, so any one listed user matches.
@@ -180,7 +244,9 @@ in
           Group = "claude-api-proxy";
           StateDirectory = "claude-api-proxy";
           StateDirectoryMode = "0700";
-          LoadCredential = lib.optional (cfg.apiKeyFile != null) "anthropic-api-key:${cfg.apiKeyFile}";
+          LoadCredential =
+            lib.mapAttrsToList (name: c: "${name}:${c.path}") credentials
+            ++ lib.optional (cfg.apiKeyFile != null) "anthropic-api-key:${cfg.apiKeyFile}";
           ProtectHome = true;
           PrivateUsers = true;
           ProtectProc = "invisible";
@@ -188,7 +254,9 @@ in
         };
       };
 
-      networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall [ cfg.settings.listen.port ];
+      networking.firewall.allowedTCPPorts = lib.mkIf (cfg.openFirewall && !common.isLoopback cfg.settings.listen.host) [
+        cfg.settings.listen.port
+      ];
     })
   ];
 }

@@ -1,16 +1,18 @@
-# claude-api-proxy built from this repository with nixpkgs' Node.js.
+# claude-api-proxy built from this repository with nixpkgs' buildNpmPackage.
 #
-# package-lock.json has no `resolved` URLs, so nixpkgs' npm fetchers cannot read it. Instead a
-# fixed-output derivation lets npm fetch exactly the locked tarballs (checked against the lock's
-# `integrity`) into a directory named by content; its hash lives in ./npm-deps.hash and is kept
-# current by scripts/nix-deps-hash.sh (CI fails when it is stale). The build then rewrites the lock
-# to point at that directory and runs `npm ci --offline`. Details: ../docs/nix.md, "Dependency hash".
+# package-lock.json has no `resolved` URLs, so nixpkgs' npm fetchers cannot read it; the builder
+# does not need them. `npmDeps` is a fixed-output derivation in which npm itself fetches exactly
+# the locked tarballs (each checked against the lock's `integrity`) into a directory named by
+# content; its hash lives in ./npm-deps.hash, kept current by scripts/nix-deps-hash.sh (CI fails
+# when it is stale). A custom `npmConfigHook` (./npm-config-hook.sh) points the lock at that
+# directory and runs `npm ci --offline`; buildNpmPackage's own build and install hooks do the rest.
+# nix/tests/replay-build.sh replays these steps outside Nix in CI. See docs/nix.md.
 {
   lib,
-  stdenv,
   stdenvNoCC,
+  buildNpmPackage,
+  makeSetupHook,
   nodejs,
-  makeWrapper,
   cacert,
   # Override when package-lock.json changed and the hash file is not updated yet.
   npmDepsHash ? lib.fileContents ./npm-deps.hash,
@@ -21,22 +23,9 @@ let
   packageJson = lib.importJSON (root + "/package.json");
   lockFile = root + "/package-lock.json";
 
-  # Only what the build and the tests read (the tests check the documentation too): editing the Nix
-  # modules does not rebuild.
-  wanted = [
-    "package.json"
-    "package-lock.json"
-    "tsconfig.json"
-    "tsconfig.build.json"
-    "vitest.config.ts"
-    "rolldown.config.ts"
-    "src"
-    "test"
-    "bench"
-    "README.md"
-    "ARCHITECTURE.md"
-    "docs"
-  ];
+  # Only what the build and the tests read (./source.json, shared with the CI replay): editing the
+  # Nix modules does not rebuild the package.
+  wanted = (lib.importJSON ./source.json).include;
   src = lib.cleanSourceWith {
     name = "claude-api-proxy-source";
     src = root;
@@ -71,69 +60,50 @@ let
     outputHashAlgo = "sha256";
     outputHash = npmDepsHash;
   };
+
+  npmConfigHook = makeSetupHook {
+    name = "claude-api-proxy-npm-config-hook";
+    substitutions.npmDepsScript = ./npm-deps.mjs;
+  } ./npm-config-hook.sh;
 in
-stdenv.mkDerivation {
+buildNpmPackage {
   pname = "claude-api-proxy";
   inherit (packageJson) version;
-  inherit src;
-
-  nativeBuildInputs = [
+  inherit
+    src
     nodejs
-    makeWrapper
-  ];
+    npmDeps
+    npmConfigHook
+    ;
 
-  passthru = { inherit npmDeps; };
-
-  configurePhase = ''
-    runHook preConfigure
-    export HOME="$TMPDIR"
-    # A link outside the store: the lock (and node_modules/.package-lock.json) then name no store
-    # path, so the runtime closure cannot pick up the whole tarball directory.
-    ln -s ${npmDeps} "$TMPDIR/npm-deps"
-    node ${./npm-deps.mjs} lock package-lock.json "$TMPDIR/npm-deps"
-    npm ci --offline --ignore-scripts --no-audit --no-fund --cache "$TMPDIR/npm-cache"
-    patchShebangs node_modules
-    runHook postConfigure
-  '';
-
-  buildPhase = ''
-    runHook preBuild
-    npm run build
-    runHook postBuild
-  '';
+  # The build is `npm run build` (buildNpmPackage's npmBuildHook). The install (npmInstallHook)
+  # copies what `npm pack` would publish (package.json "files": dist/bundle) and wraps `bin` with
+  # nodejs; node_modules is pruned (in the install or, in newer nixpkgs, the fixup hook) to the
+  # runtime dependencies the bundle loads by name (pino and its transports, uPlot's browser files).
 
   # The test suite starts real servers on loopback ports.
   doCheck = true;
   __darwinAllowLocalNetworking = true;
-  # Everything but test/e2e: the dashboard test drives Debian's Chromium and the Claude Code test
-  # the real CLI, neither of which is in the build sandbox (CI runs the dashboard test).
   checkPhase = ''
     runHook preCheck
-    npm run typecheck
-    npx vitest run --exclude 'test/e2e/**'
+    bash ${./check-phase.sh}
     runHook postCheck
   '';
 
-  installPhase = ''
-    runHook preInstall
-    # The bundle (dist/bundle) carries what it imports; node_modules keeps only the runtime
-    # dependencies it loads by name (pino and its transports, uPlot's browser files).
-    npm prune --omit=dev --offline --ignore-scripts --no-audit --no-fund --cache "$TMPDIR/npm-cache"
-    rm -rf node_modules/.package-lock.json node_modules/.bin node_modules/.cache
-    app="$out/lib/node_modules/claude-api-proxy"
-    mkdir -p "$app/dist"
-    cp -r package.json node_modules "$app/"
-    cp -r dist/bundle "$app/dist/"
-    makeWrapper ${lib.getExe nodejs} "$out/bin/claude-api-proxy" --add-flags "$app/dist/bundle/cli.js"
-    runHook postInstall
+  postFixup = ''
+    bash ${./clean-output.sh}
   '';
 
   disallowedReferences = [ npmDeps ];
+
+  passthru = { inherit npmDeps; };
 
   meta = {
     description = packageJson.description;
     license = lib.licenses.mit;
     mainProgram = "claude-api-proxy";
+    # No nixpkgs maintainer handle exists for this project yet; fill in when it gets one.
+    maintainers = [ ];
     platforms = lib.platforms.linux ++ lib.platforms.darwin;
   };
 }

@@ -1,10 +1,11 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { HEADER } from './shared/headers.js';
 
 // Credentials never reach a log line. Explicit paths: pino's wildcard paths cost about 5 % of the
 // remote route's throughput (measured), as every line is walked.
 const HEADER_HOLDERS = ['', 'req.', 'request.', 'res.', 'response.', 'upstream.', 'err.', 'error.'];
 const REDACT = [
-  ...HEADER_HOLDERS.flatMap((at) => [`${at}headers.authorization`, `${at}headers["x-api-key"]`, `${at}headers["x-claude-proxy-token"]`]),
+  ...HEADER_HOLDERS.flatMap((at) => [`${at}headers.authorization`, `${at}headers["x-api-key"]`, `${at}headers["${HEADER.token}"]`]),
   '*.apiKey',
 ];
 

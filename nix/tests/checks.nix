@@ -34,22 +34,20 @@ let
             homeDirectory = "/home/alice";
             stateVersion = "25.11";
           };
-          services.claude-api-proxy = {
-            enable = true;
-            claudeCode.package = fakeClaude;
-          };
+          services.claude-api-proxy.enable = true;
         }
       ]
       ++ modules;
     };
 
-  # Builds the configuration and runs `script` with $files = the generated home directory.
+  # Builds the configuration and runs `script` with $files = the generated home directory and
+  # $profile = its profile (home.packages).
   inspect =
     name: home: script:
     pkgs.runCommand "claude-api-proxy-${name}"
       {
         files = "${home.activationPackage}/home-files";
-        wrapper = lib.getExe home.config.services.claude-api-proxy.claudeCode.finalPackage;
+        profile = "${home.activationPackage}/home-path";
       }
       ''
         set -euo pipefail
@@ -61,6 +59,7 @@ let
       '';
 in
 {
+  # `enable = true` alone: no allowUnfree, no Claude Code installed, the CLI and the environment.
   hm-default = inspect "hm-default" (mkHome [ ]) ''
     has '^ExecStart=.*/bin/claude-api-proxy" "serve" "--config" "/nix/store/[^"]*-claude-api-proxy.yaml"$' "$unit"
     has '^UnsetEnvironment=ANTHROPIC_BASE_URL$' "$unit"
@@ -75,8 +74,17 @@ in
     has '^  port: 8094$' "$config"
     has '^  simpleQueryTokens: 100$' "$config"
     has 'dir: /home/alice/.local/share/nixos-ai-stack/telemetry' "$config"
-    test "$("$wrapper")" = "ANTHROPIC_BASE_URL=http://127.0.0.1:8094"
-    test "$(ANTHROPIC_BASE_URL=http://other:1 "$wrapper")" = "ANTHROPIC_BASE_URL=http://other:1"
+    test -x "$profile/bin/claude-api-proxy"
+    test ! -e "$profile/bin/claude"
+    has 'ANTHROPIC_BASE_URL="http://127.0.0.1:8094"' "$profile/etc/profile.d/hm-session-vars.sh"
+  '';
+
+  # claudeCode.package with programs.claude-code off: that package, wrapped, on PATH.
+  hm-own-package = inspect "hm-own-package" (mkHome [
+    { services.claude-api-proxy.claudeCode.package = fakeClaude; }
+  ]) ''
+    test "$("$profile/bin/claude")" = "ANTHROPIC_BASE_URL=http://127.0.0.1:8094"
+    test "$(ANTHROPIC_BASE_URL=http://other:1 "$profile/bin/claude")" = "ANTHROPIC_BASE_URL=http://other:1"
   '';
 
   hm-custom = inspect "hm-custom" (mkHome [
@@ -91,9 +99,12 @@ in
           };
         };
         apiKeyFile = "$XDG_RUNTIME_DIR/agenix/anthropic-api-key";
-        claudeCode.settingsEnv = true;
       };
-      programs.claude-code.enable = true;
+      # The user's own package for programs.claude-code: wrapped, not defined twice.
+      programs.claude-code = {
+        enable = true;
+        package = fakeClaude;
+      };
     }
   ]) ''
     has '^Environment="ANTHROPIC_API_KEY_FILE=%t/agenix/anthropic-api-key"$' "$unit"
@@ -101,7 +112,7 @@ in
     has '^  kind: openai$' "$config"
     has '^  model: qwen2.5-coder-7b$' "$config"
     has '"ANTHROPIC_BASE_URL": "http://127.0.0.1:8095"' "$files/.claude/settings.json"
-    test "$("$wrapper")" = "ANTHROPIC_BASE_URL=http://127.0.0.1:8095"
+    test "$("$profile/bin/claude")" = "ANTHROPIC_BASE_URL=http://127.0.0.1:8095"
   '';
 
   vm = pkgs.testers.runNixOSTest {
@@ -129,6 +140,7 @@ in
         services.claude-api-proxy = {
           enable = true;
           claudeCode.package = fakeClaude;
+          # The VM has no network: nothing to fetch for Anthropic's real URL.
           settings = {
             remote.url = "http://127.0.0.1:9099";
             local.enabled = false;
@@ -154,6 +166,9 @@ in
       )
       assert "hello from the fake upstream" in answer, answer
       machine.succeed("journalctl -u fake-anthropic.service | grep -q 'x-api-key=test-key'")
+
+      # The CLI is on her PATH.
+      machine.succeed("su - alice -c 'claude-api-proxy --version'")
 
       # The wrapped claude talks to the proxy.
       out = machine.succeed("su - alice -c claude")

@@ -74,6 +74,144 @@ let
   };
   helperProblems = map (name: "helper check failed: ${name}") (filter (name: !expect.${name}) (attrNames expect));
 
+  # ------------------------------------------------------------------ assertions of both modules
+  # The merged configuration a module would see: the option defaults, with a case's settings over them.
+  defaultCfg = {
+    settings = lib.mapAttrs (_: section: lib.mapAttrs (_: o: o.default) section.type.options) sections;
+    environment = { };
+    extraArgs = [ ];
+    apiKeyFile = null;
+  };
+  failedWith =
+    case:
+    map (a: a.message) (
+      filter (a: !a.assertion) (common.coreAssertions "services.claude-api-proxy" (lib.recursiveUpdate defaultCfg case))
+    );
+  # Each case must fail, with a message that contains the text (and so says what to change).
+  assertionCases = {
+    "defaults pass" = {
+      case = { };
+      expect = null;
+    };
+    "bind beyond loopback without a token" = {
+      case.settings.listen.host = "0.0.0.0";
+      expect = "set services.claude-api-proxy.settings.auth.tokenFile";
+    };
+    "port 0" = {
+      case.settings.listen.port = 0;
+      expect = "choose a port";
+    };
+    "thresholds reversed" = {
+      case.settings.routing.simpleQueryTokens = 5000;
+      expect = "simpleQueryTokens must be at most";
+    };
+    "extraArgs --port" = {
+      case.extraArgs = [ "--port" "8095" ];
+      expect = "remove it and set services.claude-api-proxy.settings.listen.port";
+    };
+    "extraArgs --host=" = {
+      case.extraArgs = [ "--host=0.0.0.0" ];
+      expect = "set services.claude-api-proxy.settings.listen.host";
+    };
+    "extraArgs --config" = {
+      case.extraArgs = [ "--config" "/x.yaml" ];
+      expect = "put the settings into services.claude-api-proxy.settings";
+    };
+    "environment PROXY_PORT" = {
+      case.environment.PROXY_PORT = "1";
+      expect = "set services.claude-api-proxy.settings.listen.port instead";
+    };
+    "environment PROXY_HOST" = {
+      case.environment.PROXY_HOST = "::";
+      expect = "set services.claude-api-proxy.settings.listen.host instead";
+    };
+    "environment ANTHROPIC_API_KEY_FILE" = {
+      case.environment.ANTHROPIC_API_KEY_FILE = "/k";
+      expect = "set services.claude-api-proxy.apiKeyFile instead";
+    };
+    "environment ANTHROPIC_API_KEY" = {
+      case.environment.ANTHROPIC_API_KEY = "sk";
+      expect = "use services.claude-api-proxy.apiKeyFile";
+    };
+    "environment ANTHROPIC_BASE_URL" = {
+      case.environment.ANTHROPIC_BASE_URL = "http://x:1";
+      expect = "set services.claude-api-proxy.settings.remote.url";
+    };
+    "apiKeyFile in the store" = {
+      case.apiKeyFile = "${builtins.storeDir}/k";
+      expect = "apiKeyFile = \"${builtins.storeDir}/k\" points into the Nix store";
+    };
+    "tokenFile in the store" = {
+      case.settings.auth.tokenFile = "${builtins.storeDir}/t";
+      expect = "settings.auth.tokenFile = \"${builtins.storeDir}/t\" points into the Nix store";
+    };
+    "remote.apiKeyFile in the store" = {
+      case.settings.remote.apiKeyFile = "${builtins.storeDir}/k";
+      expect = "settings.remote.apiKeyFile = \"${builtins.storeDir}/k\" points into the Nix store";
+    };
+    "local.apiKeyFile relative" = {
+      case.settings.local.apiKeyFile = "key";
+      expect = "settings.local.apiKeyFile = \"key\" is relative";
+    };
+    "tokenFile relative" = {
+      case.settings.auth.tokenFile = "token";
+      expect = "give an absolute path";
+    };
+    "apiKeyFile and remote.apiKeyFile" = {
+      case = {
+        apiKeyFile = "/run/a";
+        settings.remote.apiKeyFile = "/run/b";
+      };
+      expect = "remove one of them";
+    };
+  };
+  runtimePathsAccepted = failedWith {
+    apiKeyFile = "$XDG_RUNTIME_DIR/agenix/k";
+    settings.auth.tokenFile = "%t/secrets/t";
+    settings.local.apiKeyFile = "~/keys/local";
+  };
+  assertionProblems =
+    map (name: "assertion case \"${name}\": ${toString (failedWith assertionCases.${name}.case)}") (
+      filter (
+        name:
+        let
+          c = assertionCases.${name};
+          failed = failedWith c.case;
+        in
+        if c.expect == null then failed != [ ] else !(lib.any (lib.hasInfix c.expect) failed)
+      ) (attrNames assertionCases)
+    )
+    ++ lib.optional (runtimePathsAccepted != [ ]) "runtime-directory and home paths are rejected: ${toString runtimePathsAccepted}";
+
+  # ------------------------------------------------------------------ nix/package.nix
+  # Called as callPackage would, with builders that return their arguments: the source filter is
+  # the real one (builtins.path), the rest is what buildNpmPackage and the hooks receive.
+  packageArgs = import ../package.nix {
+    inherit lib;
+    stdenvNoCC.mkDerivation = args: args // { type = "derivation"; };
+    buildNpmPackage = args: args;
+    makeSetupHook = attrs: script: attrs // { inherit script; };
+    nodejs = drv "nodejs";
+    cacert = drv "cacert" // { outPath = "/cacert"; };
+  };
+  sourceEntries = names (builtins.readDir packageArgs.src);
+  wantedEntries = filter (e: builtins.pathExists (../.. + "/${e}")) (fromJSON (readFile ../source.json)).include;
+  packageExpect = {
+    "built with buildNpmPackage (pname, version of package.json)" =
+      packageArgs.pname == "claude-api-proxy" && packageArgs.version == (fromJSON (readFile ../../package.json)).version;
+    "source = the entries of nix/source.json that exist" = sourceEntries == sort (a: b: a < b) wantedEntries;
+    "source has README.md (the settings-table test reads it)" = lib.any (e: e == "README.md") sourceEntries;
+    "npmDeps is fixed-output with nix/npm-deps.hash" =
+      packageArgs.npmDeps.outputHash == lib.fileContents ../npm-deps.hash
+      && packageArgs.npmDeps.outputHashMode == "recursive";
+    "custom npmConfigHook is nix/npm-config-hook.sh" = packageArgs.npmConfigHook.script == ../npm-config-hook.sh;
+    "checkPhase runs nix/check-phase.sh" = lib.hasInfix "-check-phase.sh" packageArgs.checkPhase;
+    "doCheck" = packageArgs.doCheck;
+    "npmDeps is a disallowed reference" = packageArgs.disallowedReferences == [ packageArgs.npmDeps ];
+    "meta.mainProgram" = packageArgs.meta.mainProgram == "claude-api-proxy";
+  };
+  packageProblems = map (name: "package.nix: ${name}") (filter (name: !packageExpect.${name}) (attrNames packageExpect));
+
   # ------------------------------------------------------------------ flake layout
   flake = import ../../flake.nix;
   systems = [
@@ -126,7 +264,7 @@ let
       builtins.attrValues outputs.nixosModules
     );
     "checks on Linux" = lib.all (
-      s: same (names outputs.checks.${s}) [ "hm-custom" "hm-default" "package" "vm" ]
+      s: same (names outputs.checks.${s}) [ "hm-custom" "hm-default" "hm-own-package" "package" "vm" ]
     ) [ "x86_64-linux" "aarch64-linux" ];
     "checks on Darwin" = lib.all (s: same (names outputs.checks.${s}) [ "package" ]) [
       "x86_64-darwin"
@@ -189,11 +327,14 @@ in
     );
   };
   report = {
-    problems = optionProblems ++ helperProblems ++ flakeProblems ++ lockProblems;
+    problems = optionProblems ++ helperProblems ++ assertionProblems ++ packageProblems ++ flakeProblems ++ lockProblems;
     checked = {
       typedSettings = map (t: t.path) typed;
       coreOptions = attrNames core;
       helpers = attrNames expect;
+      assertions = attrNames assertionCases;
+      package = attrNames packageExpect;
+      source = sourceEntries;
       flake = attrNames flakeExpect;
       lock = attrNames lockExpect;
       pins = map (name: "${name} ${(locked name).rev} ${(locked name).narHash}") [

@@ -1,5 +1,5 @@
 # Evaluation harness for the modules against real home-manager core modules and nixpkgs' lib,
-# with the stand-in pkgs of ./stub-pkgs. Driven by ./eval-modules.sh; see docs/nix.md, "Tests".
+# with the stand-in pkgs of ./stub-pkgs. Driven by ./eval-modules.sh; see docs/nix.md.
 #
 #   nix-instantiate --eval --strict --json nix/tests/eval-modules.nix \
 #     --arg homeManager /path/to/home-manager --arg nixpkgsLib /path/to/nixpkgs.lib \
@@ -13,16 +13,26 @@
   # A command implementing `check-config FILE`; eval-modules.sh passes the program's own validator.
   cli ? null,
   system ? "x86_64-linux",
+  # Evaluate with every home-manager module instead of its core (minimal = true) plus the few
+  # modules the wiring talks to.
+  fullModuleSet ? false,
+  # A file with one package name per line (eval-modules.sh lists what home-manager's modules name).
+  extraPackageNames ? null,
 }:
 
 let
   lib = import (nixpkgsLib + "/lib");
+  extraNames =
+    if extraPackageNames == null then
+      [ ]
+    else
+      lib.filter (n: n != "") (lib.splitString "\n" (builtins.readFile extraPackageNames));
   pkgs = import ./stub-pkgs {
-    inherit lib cli system;
+    inherit lib cli system extraNames;
     path = nixpkgsPath;
   };
   darwinPkgs = import ./stub-pkgs {
-    inherit lib cli;
+    inherit lib cli extraNames;
     path = nixpkgsPath;
     system = "aarch64-darwin";
   };
@@ -33,33 +43,34 @@ let
       modules,
       darwin ? false,
       extraModules ? [ ],
+      # Every home-manager module (as a real configuration loads them), or its core only.
+      full ? fullModuleSet,
     }:
     let
       casePkgs = if darwin then darwinPkgs else pkgs;
-      hm = import (homeManager + "/modules") {
-        inherit lib;
-        pkgs = casePkgs;
-        minimal = true;
-        configuration = {
-          imports = [
-            ../hm-module.nix
-            fishStub
-          ]
-          ++ extraModules
-          ++ modules;
-          config = {
-            # home-manager's nixpkgs module would import pkgs.path again; keep this instance.
-            _module.args.pkgs = lib.mkForce casePkgs;
-            home = {
-              username = "alice";
-              homeDirectory = if darwin then "/Users/alice" else "/home/alice";
-              stateVersion = "25.11";
-            };
+    in
+    import (homeManager + "/modules") {
+      inherit lib;
+      pkgs = casePkgs;
+      minimal = !full;
+      configuration = {
+        imports = [
+          ../hm-module.nix
+        ]
+        ++ lib.optional (!full) fishStub
+        ++ lib.optionals (!full) extraModules
+        ++ modules;
+        config = {
+          # home-manager's nixpkgs module would import pkgs.path again; keep this instance.
+          _module.args.pkgs = lib.mkForce casePkgs;
+          home = {
+            username = "alice";
+            homeDirectory = if darwin then "/Users/alice" else "/home/alice";
+            stateVersion = "25.11";
           };
         };
       };
-    in
-    hm;
+    };
 
   # minimal = true imports modules that define programs.fish.* without the fish module: accept
   # and ignore those definitions.
@@ -83,8 +94,10 @@ let
     hm:
     let
       c = hm.config;
+      o = hm.options;
       cfg = c.services.claude-api-proxy;
       unit = c.systemd.user.services.claude-api-proxy or null;
+      hasClaudeCode = o ? programs.claude-code.settings;
     in
     {
       baseUrl = cfg.baseUrl;
@@ -92,18 +105,31 @@ let
       unitFiles = lib.filter (lib.hasInfix "claude-api-proxy") (builtins.attrNames c.xdg.configFile);
       settings = cfg.settings;
       homePackages = map (p: p.name) c.home.packages;
+      # Every bin/claude the profile gets, and whether each is the wrapper.
+      claudeBinaries = map (p: {
+        name = p.name;
+        wrapped = p.claudeApiProxyWrapper or false;
+      }) (lib.filter (p: p.meta.mainProgram or null == "claude") c.home.packages);
+      cliOnPath = lib.any (p: (p.pname or null) == "claude-api-proxy") c.home.packages;
       claudeCodePackage =
-        if c ? programs.claude-code then
+        if hasClaudeCode then
           {
             enable = c.programs.claude-code.enable;
-            package = if c.programs.claude-code.package == null then null else c.programs.claude-code.package.name;
-            version = lib.getVersion c.programs.claude-code.package;
+            package =
+              if c.programs.claude-code.package == null then
+                null
+              else
+                {
+                  name = c.programs.claude-code.package.name;
+                  wrapped = c.programs.claude-code.package.claudeApiProxyWrapper or false;
+                  version = lib.getVersion c.programs.claude-code.package;
+                };
             settingsEnv = c.programs.claude-code.settings.env or null;
           }
         else
           "programs.claude-code not imported";
       vscode =
-        if c ? programs.vscode then
+        if o ? programs.vscode.profiles then
           c.programs.vscode.profiles.default.userSettings."claudeCode.environmentVariables" or null
         else
           null;
@@ -123,7 +149,9 @@ let
     hm:
     let
       c = hm.config;
-      cc = c.services.claude-api-proxy.claudeCode;
+      wrappers = lib.filter (p: p.claudeApiProxyWrapper or false) (
+        c.home.packages ++ lib.optional (hm.options ? programs.claude-code.settings && c.programs.claude-code.package != null) c.programs.claude-code.package
+      );
       unitSource = c.xdg.configFile."systemd/user/claude-api-proxy.service".source;
     in
     pkgs.runCommand "claude-api-proxy-hm-files" { } ''
@@ -131,20 +159,56 @@ let
       cp ${unitSource} $out/claude-api-proxy.service
       cp ${c.xdg.configFile."claude-api-proxy/config.yaml".source} $out/config.yaml
       ln -s ${c.xdg.configFile."claude-api-proxy/config.yaml".source} $out/config-in-store
-      ${lib.optionalString (cc.finalPackage != null) ''
-        cp ${cc.finalPackage}/bin/claude $out/claude-wrapper
-        ls -lA ${cc.finalPackage}/bin > $out/claude-wrapper-bin
+      ${lib.optionalString (wrappers != [ ]) ''
+        cp ${lib.head wrappers}/bin/claude $out/claude-wrapper
+        ls -lA ${lib.head wrappers}/bin > $out/claude-wrapper-bin
       ''}
     '';
 
   base = {
     services.claude-api-proxy.enable = true;
   };
+  claudeCodeOn = {
+    programs.claude-code.enable = true;
+  };
 
   hmCases = {
-    # Defaults only: what `enable = true` gives.
+    # Defaults only: what `enable = true` gives, with no allowUnfree and no Claude Code installed.
     default = {
       modules = [ base ];
+    };
+    # programs.claude-code on with its default package: that package is wrapped, settings.json
+    # gets env.ANTHROPIC_BASE_URL.
+    claude-code-module = {
+      extraModules = [ claudeCodeModule ];
+      modules = [
+        base
+        claudeCodeOn
+      ];
+    };
+    # The user's own programs.claude-code.package: wrapped, no "defined multiple times".
+    claude-code-user-package = {
+      extraModules = [ claudeCodeModule ];
+      modules = [
+        base
+        claudeCodeOn
+        { programs.claude-code.package = pkgs.claude-code-npm; }
+      ];
+    };
+    # programs.claude-code off, claudeCode.package set: that one is wrapped and installed.
+    own-package = {
+      modules = [
+        base
+        { services.claude-api-proxy.claudeCode.package = pkgs.claude-code; }
+      ];
+    };
+    # The module imported twice, as a path and as the flake exports it (`import`).
+    imported-twice = {
+      modules = [
+        base
+        (import ../hm-module.nix)
+        ../hm-module.nix
+      ];
     };
     # User settings over defaults, the secret path, the Claude Code wiring through programs.claude-code.
     custom = {
@@ -168,12 +232,6 @@ let
             };
             apiKeyFile = "$XDG_RUNTIME_DIR/agenix/anthropic-api-key";
             environment.AIDB_MCP_URL = "http://127.0.0.1:8091";
-            extraArgs = [ "--host" "127.0.0.1" ];
-            claudeCode = {
-              settingsEnv = true;
-              vscode = true;
-              sessionVariables = true;
-            };
             dashboard.enable = true;
           };
           programs.claude-code.enable = true;
@@ -205,6 +263,10 @@ let
       modules = [ { services.claude-api-proxy.settings.rag.url = "localhost:8091"; } ];
       expect = "settings.rag.url' is not of type";
     };
+    wrong-type-relative-dir = {
+      modules = [ { services.claude-api-proxy.settings.telemetry.dir = "telemetry"; } ];
+      expect = "settings.telemetry.dir' is not of type";
+    };
     read-only-baseUrl = {
       modules = [ { services.claude-api-proxy.baseUrl = "http://example.invalid:1"; } ];
       expect = "baseUrl' is read-only";
@@ -212,6 +274,75 @@ let
     bind-all-without-token = {
       modules = [ { services.claude-api-proxy.settings.listen.host = "0.0.0.0"; } ];
       expect = "set services.claude-api-proxy.settings.auth.tokenFile";
+    };
+    port-zero = {
+      modules = [ { services.claude-api-proxy.settings.listen.port = 0; } ];
+      expect = "picks a random port, which clients cannot find; choose a port";
+    };
+    extraArgs-port = {
+      modules = [ { services.claude-api-proxy.extraArgs = [ "--port" "8095" ]; } ];
+      expect = "extraArgs contains --port, which the service would use while Claude Code is pointed at what settings say; remove it and set services.claude-api-proxy.settings.listen.port";
+    };
+    extraArgs-host = {
+      modules = [ { services.claude-api-proxy.extraArgs = [ "--host=0.0.0.0" ]; } ];
+      expect = "extraArgs contains --host";
+    };
+    extraArgs-config = {
+      modules = [ { services.claude-api-proxy.extraArgs = [ "-c" "/etc/other.yaml" ]; } ];
+      expect = "extraArgs contains -c";
+    };
+    environment-port = {
+      modules = [ { services.claude-api-proxy.environment.PROXY_PORT = "8095"; } ];
+      expect = "environment.PROXY_PORT overrides settings.listen.port behind the module's back";
+    };
+    environment-host = {
+      modules = [ { services.claude-api-proxy.environment.PROXY_HOST = "0.0.0.0"; } ];
+      expect = "set services.claude-api-proxy.settings.listen.host instead";
+    };
+    environment-key-file = {
+      modules = [ { services.claude-api-proxy.environment.ANTHROPIC_API_KEY_FILE = "/run/key"; } ];
+      expect = "set services.claude-api-proxy.apiKeyFile instead";
+    };
+    environment-base-url = {
+      modules = [ { services.claude-api-proxy.environment.ANTHROPIC_BASE_URL = "http://gw:1"; } ];
+      expect = "would make the proxy call itself";
+    };
+    key-in-environment = {
+      modules = [ { services.claude-api-proxy.environment.ANTHROPIC_API_KEY = "sk-ant-not-a-key"; } ];
+      expect = "environment.ANTHROPIC_API_KEY would put the key";
+    };
+    key-file-in-store = {
+      modules = [ { services.claude-api-proxy.apiKeyFile = "${builtins.storeDir}/abc-key"; } ];
+      expect = "apiKeyFile = \"${builtins.storeDir}/abc-key\" points into the Nix store";
+    };
+    token-file-in-store = {
+      modules = [ { services.claude-api-proxy.settings.auth.tokenFile = "${builtins.storeDir}/abc-token"; } ];
+      expect = "settings.auth.tokenFile = \"${builtins.storeDir}/abc-token\" points into the Nix store";
+    };
+    remote-key-file-in-store = {
+      modules = [ { services.claude-api-proxy.settings.remote.apiKeyFile = "${builtins.storeDir}/abc-key"; } ];
+      expect = "settings.remote.apiKeyFile = \"${builtins.storeDir}/abc-key\" points into the Nix store";
+    };
+    relative-token-file = {
+      modules = [ { services.claude-api-proxy.settings.auth.tokenFile = "secrets/token"; } ];
+      expect = "settings.auth.tokenFile = \"secrets/token\" is relative";
+    };
+    relative-key-file = {
+      modules = [ { services.claude-api-proxy.apiKeyFile = "anthropic-key"; } ];
+      expect = "apiKeyFile = \"anthropic-key\" is relative";
+    };
+    two-key-files = {
+      modules = [
+        {
+          services.claude-api-proxy.apiKeyFile = "/run/a";
+          services.claude-api-proxy.settings.remote.apiKeyFile = "/run/b";
+        }
+      ];
+      expect = "are both set, and apiKeyFile wins; remove one of them";
+    };
+    thresholds-reversed = {
+      modules = [ { services.claude-api-proxy.settings.routing.simpleQueryTokens = 5000; } ];
+      expect = "simpleQueryTokens must be at most";
     };
     settingsEnv-without-claude-code = {
       modules = [ { services.claude-api-proxy.claudeCode.settingsEnv = true; } ];
@@ -221,17 +352,30 @@ let
       modules = [ { services.claude-api-proxy.claudeCode.vscode = true; } ];
       expect = "needs programs.vscode or programs.vscodium";
     };
-    key-in-environment = {
-      modules = [ { services.claude-api-proxy.environment.ANTHROPIC_API_KEY = "sk-ant-not-a-key"; } ];
-      expect = "environment.ANTHROPIC_API_KEY would put the key";
+    own-package-with-claude-code-module = {
+      extraModules = [ claudeCodeModule ];
+      modules = [
+        claudeCodeOn
+        { services.claude-api-proxy.claudeCode.package = pkgs.claude-code; }
+      ];
+      expect = "set programs.claude-code.package = <the package> and remove claudeCode.package";
     };
-    key-file-in-store = {
-      modules = [ { services.claude-api-proxy.apiKeyFile = "${builtins.storeDir}/abc-key"; } ];
-      expect = "apiKeyFile points into the Nix store";
+    second-claude-in-home-packages = {
+      modules = [
+        {
+          services.claude-api-proxy.claudeCode.package = pkgs.claude-code;
+          home.packages = [ pkgs.claude-code-npm ];
+        }
+      ];
+      expect = "home.packages holds claude-code-npm, a second bin/claude";
     };
-    thresholds-reversed = {
-      modules = [ { services.claude-api-proxy.settings.routing.simpleQueryTokens = 5000; } ];
-      expect = "simpleQueryTokens must be at most";
+    second-claude-beside-claude-code-module = {
+      extraModules = [ claudeCodeModule ];
+      modules = [
+        claudeCodeOn
+        { home.packages = [ pkgs.claude-code ]; }
+      ];
+      expect = "remove it from home.packages (set programs.claude-code.package to it instead)";
     };
   };
 
@@ -264,6 +408,11 @@ let
           type = lib.types.listOf lib.types.package;
           default = [ ];
         };
+        environment.etc = loose;
+        environment.sessionVariables = lib.mkOption {
+          type = lib.types.attrsOf lib.types.str;
+          default = { };
+        };
       };
     };
 
@@ -286,17 +435,35 @@ let
     os:
     let
       c = os.config;
+      service = c.systemd.services.claude-api-proxy or null;
     in
     {
       inherit (c.services.claude-api-proxy) baseUrl;
-      systemService = c.systemd.services.claude-api-proxy or null;
+      systemService = service;
       userService = c.systemd.user.services.claude-api-proxy or null;
       users = builtins.attrNames c.users.users;
       tmpfiles = c.systemd.tmpfiles.rules;
       firewall = c.networking.firewall.allowedTCPPorts;
       systemPackages = map (p: p.name) c.environment.systemPackages;
+      sessionVariables = c.environment.sessionVariables;
+      etc = builtins.attrNames c.environment.etc;
       inherit (c) warnings;
     };
+
+  nixosBase = {
+    services.claude-api-proxy = {
+      enable = true;
+      users = [ "alice" ];
+    };
+  };
+  teamHost = {
+    services.claude-api-proxy = {
+      enable = true;
+      mode = "system";
+      settings.listen.host = "0.0.0.0";
+      settings.auth.tokenFile = "/home/admin/claude-proxy-token";
+    };
+  };
 
   nixosCases = {
     per-user = [
@@ -308,21 +475,31 @@ let
             "bob"
           ];
           apiKeyFile = "%r/secrets/anthropic-api-key";
-          claudeCode.enable = true;
+          claudeCode = {
+            enable = true;
+            package = pkgs.claude-code;
+          };
         };
       }
     ];
+    # claudeCode on without a package: only the session environment.
+    per-user-no-claude = [
+      nixosBase
+      { services.claude-api-proxy.claudeCode.enable = true; }
+    ];
+    # A token under /home reaches the service through LoadCredential despite ProtectHome.
     team-host = [
+      teamHost
       {
         services.claude-api-proxy = {
-          enable = true;
-          mode = "system";
           openFirewall = true;
-          settings.listen.host = "0.0.0.0";
-          settings.auth.tokenFile = "/run/secrets/claude-proxy-token";
           apiKeyFile = "/run/secrets/anthropic-api-key";
         };
       }
+    ];
+    imported-twice = [
+      nixosBase
+      (import ../nixos-module.nix)
     ];
   };
 
@@ -341,6 +518,64 @@ let
     user-mode-without-users = {
       modules = [ { services.claude-api-proxy.enable = true; } ];
       expect = "list the users who run the proxy";
+    };
+    users-in-system-mode = {
+      modules = [
+        teamHost
+        { services.claude-api-proxy.users = [ "alice" ]; }
+      ];
+      expect = "users is only for mode = \"user\"";
+    };
+    open-firewall-in-user-mode = {
+      modules = [
+        nixosBase
+        { services.claude-api-proxy.openFirewall = true; }
+      ];
+      expect = "openFirewall opens a port nothing outside can reach";
+    };
+    open-firewall-on-loopback = {
+      modules = [
+        teamHost
+        {
+          services.claude-api-proxy.openFirewall = true;
+          services.claude-api-proxy.settings.listen.host = lib.mkForce "127.0.0.1";
+        }
+      ];
+      expect = "it needs mode = \"system\" and settings.listen.host beyond loopback";
+    };
+    home-path-in-system-mode = {
+      modules = [
+        teamHost
+        { services.claude-api-proxy.settings.auth.tokenFile = lib.mkForce "~/token"; }
+      ];
+      expect = "has no home directory for ~/ or %h in the secret paths";
+    };
+    second-claude-in-system-packages = {
+      modules = [
+        nixosBase
+        {
+          services.claude-api-proxy.claudeCode = {
+            enable = true;
+            package = pkgs.claude-code;
+          };
+          environment.systemPackages = [ pkgs.claude-code-npm ];
+        }
+      ];
+      expect = "environment.systemPackages holds claude-code-npm, a second bin/claude";
+    };
+    extraArgs-port = {
+      modules = [
+        nixosBase
+        { services.claude-api-proxy.extraArgs = [ "-p" "1" ]; }
+      ];
+      expect = "extraArgs contains -p";
+    };
+    token-file-in-store = {
+      modules = [
+        teamHost
+        { services.claude-api-proxy.settings.auth.tokenFile = lib.mkForce "${builtins.storeDir}/t"; }
+      ];
+      expect = "points into the Nix store";
     };
     wrong-type-mode = {
       modules = [
@@ -366,7 +601,10 @@ in
       files = files hm;
     }
   ) hmCases;
-  hmNegative = lib.mapAttrs (_: c: summarize (evalHome { inherit (c) modules; })) hmNegative;
+  hmSummaries = lib.mapAttrs (_: case: summarize (evalHome case)) hmCases;
+  hmNegative = lib.mapAttrs (
+    _: c: summarize (evalHome { inherit (c) modules; extraModules = c.extraModules or [ ]; })
+  ) hmNegative;
   hmNegativeExpect = lib.mapAttrs (_: c: c.expect) hmNegative;
   # Evaluates, but the program's check-config rejects the YAML, so the build fails.
   hmBadSetting =
@@ -378,6 +616,8 @@ in
     }).config.xdg.configFile."claude-api-proxy/config.yaml".source;
 
   nixos = lib.mapAttrs (_: modules: summarizeNixos (evalNixos modules)) nixosCases;
+  # Built by eval-modules.sh: the checked YAML each NixOS case runs with.
+  nixosConfig = lib.mapAttrs (_: modules: (evalNixos modules).config.services.claude-api-proxy.configFile) nixosCases;
   nixosNegative = lib.mapAttrs (_: c: summarizeNixos (evalNixos c.modules)) nixosNegative;
   nixosNegativeExpect = lib.mapAttrs (_: c: c.expect) nixosNegative;
 }

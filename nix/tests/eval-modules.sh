@@ -7,6 +7,8 @@
 #
 #   nix/tests/eval-modules.sh HOME_MANAGER_CHECKOUT NIXPKGS_LIB_CHECKOUT
 #   (or HOME_MANAGER=… NIXPKGS_LIB=… nix/tests/eval-modules.sh)
+#   HM_FULL=1 …: every home-manager module instead of its core (see fullModuleSet in
+#   eval-modules.nix; needs a stand-in for each package those modules name)
 #
 # Needs nix-instantiate/nix-build (Nix 2.8 is enough) with sandbox = false (Debian's default: the
 # stand-in builders use the host's /bin/sh), node, and `npm ci` done (the generated YAML is checked
@@ -24,12 +26,22 @@ mkdir "$work/nixpkgs"
 ln -s "$nixpkgs_lib/lib" "$work/nixpkgs/lib"
 ln -s "$repo/nix/tests/stub-pkgs/nixos" "$work/nixpkgs/nixos"
 
+full=false
+names_file="$work/package-names"
+: >"$names_file"
+if [ -n "${HM_FULL-}" ]; then
+  full=true
+  # Every pkgs.<name> home-manager's modules mention gets an empty stand-in package.
+  grep -rhoE '\bpkgs\.[A-Za-z_][A-Za-z0-9_-]*' "$hm/modules" | sed 's/^pkgs\.//' | sort -u >"$names_file"
+fi
 args=(
   "$repo/nix/tests/eval-modules.nix"
   --arg homeManager "$hm"
   --arg nixpkgsLib "$nixpkgs_lib"
   --arg nixpkgsPath "$work/nixpkgs"
   --argstr cli "node $repo/nix/tests/config-schema.mjs"
+  --arg fullModuleSet "$full"
+  --arg extraPackageNames "$names_file"
 )
 quiet=(--option substituters '' --option sandbox false)
 
@@ -60,7 +72,7 @@ show_files() {
   # check-config's verdict, from the build log of the checked YAML.
   nix-store --read-log "$(nix-store --query --deriver "$(readlink "$out/config-in-store")")" 2>/dev/null | grep "valid" || true
   if [ -f "$out/claude-wrapper" ]; then
-    section "$attr: bin/claude of claudeCode.finalPackage"
+    section "$attr: bin/claude (the wrapper)"
     cat "$out/claude-wrapper"
     cat "$out/claude-wrapper-bin"
   fi
@@ -84,11 +96,20 @@ expect_failure() {
 }
 names() { evaluate "$1" | node -pe 'Object.keys(JSON.parse(require("fs").readFileSync(0))).join(" ")'; }
 
-show_case hm.default
-show_files hm.default
-show_case hm.custom
-show_files hm.custom
-show_case hm.darwin
+# What each case puts in the profile, in one line, before the details.
+section "home-manager: Claude Code wiring of each case"
+evaluate hmSummaries | node -e '
+  const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  for (const [name, s] of Object.entries(cases)) {
+    const bins = s.claudeBinaries.map((b) => `${b.name}${b.wrapped ? " (wrapped)" : " (NOT wrapped)"}`).join(", ") || "none";
+    const env = typeof s.claudeCodePackage === "object" ? JSON.stringify(s.claudeCodePackage.settingsEnv) : "no programs.claude-code";
+    console.log(`${name}: CLI on PATH ${s.cliOnPath}; bin/claude: ${bins}; settings.json env: ${env}; session ANTHROPIC_BASE_URL: ${s.sessionVariables}; VS Code: ${JSON.stringify(s.vscode)}`);
+  }'
+
+for case in $(names hmSummaries); do
+  show_case "hm.$case"
+  [ "$case" = darwin ] || show_files "hm.$case"
+done
 
 section "home-manager: negative cases (each must fail)"
 for case in $(names hmNegativeExpect); do
@@ -108,10 +129,18 @@ else
   grep -E "invalid configuration|expected|failed" "$work/bad.log" | sed 's/^/   /' | head -n 6
 fi
 
-for case in per-user team-host; do
+for case in $(names nixos); do
   section "NixOS module: nixos.$case"
   evaluate "nixos.$case" | json
 done
+section "NixOS module: the YAML nixos.team-host runs with (secrets as systemd credentials)"
+if out=$(nix-build --no-out-link "${quiet[@]}" "${args[@]}" -A nixosConfig.team-host 2>"$work/build.log"); then
+  json <"$out"
+else
+  cat "$work/build.log"
+  echo "FAIL: building nixosConfig.team-host"
+  failures=$((failures + 1))
+fi
 
 section "NixOS module: negative cases (each must fail)"
 for case in $(names nixosNegativeExpect); do

@@ -43,10 +43,12 @@ let
       package = type "package" isAttrs;
       enum = values: type "enum" (v: elem v values) // { inherit values; };
       strMatching = pattern: type "strMatching ${pattern}" (s: isString s && match pattern s != null);
+      int = type "int" isInt;
       ints = {
         unsigned = type "unsigned int" (n: isInt n && n >= 0);
         between = lo: hi: type "int between ${toString lo} and ${toString hi}" (n: isInt n && n >= lo && n <= hi);
       };
+      addCheck = t: check: t // { check = v: t.check v && check v; };
       nullOr = t: type "null or ${t.name}" (v: v == null || t.check v);
       listOf = t: type "list of ${t.name}" (v: isList v && all t.check v);
       attrsOf = t: type "attrs of ${t.name}" (v: isAttrs v && all t.check (builtins.attrValues v));
@@ -74,9 +76,45 @@ let
       "\\$"
       "\\|"
     ];
-    inherit (builtins) replaceStrings;
+    inherit (builtins)
+      replaceStrings
+      mapAttrs
+      filter
+      length
+      head
+      foldl'
+      concatLists
+      ;
+    # What nix/package.nix needs, with the real semantics where it matters (the source filter).
+    cleanSourceWith =
+      {
+        src,
+        filter,
+        name,
+      }:
+      builtins.path {
+        path = src;
+        inherit name filter;
+      };
+    fileContents = path: self.removeSuffix "\n" (builtins.readFile path);
+    removeSuffix = suffix: s: let n = stringLength s - stringLength suffix; in if n >= 0 && substring n (-1) s == suffix then substring 0 n s else s;
+    fetchers.proxyImpureEnvVars = [ "http_proxy" "https_proxy" ];
+    licenses.mit = { spdxId = "MIT"; };
+    platforms = {
+      linux = [ "x86_64-linux" "aarch64-linux" ];
+      darwin = [ "x86_64-darwin" "aarch64-darwin" ];
+    };
+    importJSON = path: builtins.fromJSON (builtins.readFile path);
+    filterAttrs = pred: attrs: listToAttrs (map (name: { inherit name; value = attrs.${name}; }) (builtins.filter (name: pred name attrs.${name}) (builtins.attrNames attrs)));
+    mapAttrsToList = f: attrs: map (name: f name attrs.${name}) (builtins.attrNames attrs);
+    splitString = sep: s: builtins.filter isString (builtins.split (self.escapeRegex sep) s);
+    recursiveUpdate =
+      a: b:
+      a
+      // builtins.mapAttrs (name: value: if isAttrs value && isAttrs (a.${name} or null) then self.recursiveUpdate a.${name} value else value) b;
     genAttrs = names: f: listToAttrs (map (name: { inherit name; value = f name; }) names);
     optionalAttrs = cond: attrs: if cond then attrs else { };
+    optional = cond: x: if cond then [ x ] else [ ];
     inherit any all;
   };
 in

@@ -1,5 +1,6 @@
 import type { SseRecord } from './sse-reader.js';
 import type { Message, StopReason, StreamEvent, Usage } from './types.js';
+import { isObject, type Json } from '../shared/json.js';
 
 /** What telemetry needs to know about one answer, wherever it came from. */
 export interface AnswerSummary {
@@ -18,9 +19,10 @@ export function emptySummary(): AnswerSummary {
   return { usage: null, stopReason: null, servedModel: null, errorType: null, complete: false, toolUseIds: [] };
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** Above this a "token count" is noise (a poisoned upstream), not a request: it would stick in the stats for months. */
+const MAX_TOKEN_COUNT = 2 ** 31 - 1;
+/** A token count an upstream reports, if it is one: a whole, non-negative, plausible number. */
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_TOKEN_COUNT ? v : undefined);
 
 function mergeUsage(into: Usage | null, raw: unknown): Usage | null {
   if (!isObject(raw)) return into;
@@ -39,12 +41,12 @@ function mergeUsage(into: Usage | null, raw: unknown): Usage | null {
 // Only these events carry what telemetry needs; the many deltas between them are never parsed.
 const OBSERVED_EVENTS = new Set(['message_start', 'message_delta', 'message_stop', 'content_block_start', 'error']);
 
-/** Reads usage out of SSE records as they pass. */
-export function observeSseRecord(summary: AnswerSummary, record: SseRecord): void {
-  if (!OBSERVED_EVENTS.has(record.event)) return;
+/** The event an SSE record carries, parsed only when it says something telemetry needs (else null). */
+export function recordEvent(record: SseRecord): Json | null {
+  if (!OBSERVED_EVENTS.has(record.event)) return null;
   const parsed = safeParse(record.data);
-  if (isObject(parsed)) observeEvent(summary, { ...parsed, type: record.event });
-  else if (record.event === 'error') summary.errorType = 'api_error';
+  if (isObject(parsed)) return { ...parsed, type: record.event };
+  return record.event === 'error' ? { type: 'error' } : null;
 }
 
 /** Reads usage, stop reason and tool ids out of one stream event. */
@@ -89,9 +91,14 @@ export function observeJsonMessage(summary: AnswerSummary, message: Json | Messa
   summary.complete = true;
 }
 
-/** Reads usage out of a whole JSON response body (non-streaming messages, count_tokens, errors). */
-export function observeJsonBody(summary: AnswerSummary, text: string): void {
+/** A whole JSON response body, parsed (null when it is not a JSON object). */
+export function parseJsonBody(text: string): Json | null {
   const parsed = safeParse(text);
+  return isObject(parsed) ? parsed : null;
+}
+
+/** Reads usage out of a whole JSON answer (non-streaming messages, count_tokens, errors). */
+export function observeJsonBody(summary: AnswerSummary, parsed: Json | Message): void {
   if (!isObject(parsed)) return;
   if (parsed.type === 'message') observeJsonMessage(summary, parsed);
   else if (parsed.type === 'error' && isObject(parsed.error) && typeof parsed.error.type === 'string') {

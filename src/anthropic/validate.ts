@@ -1,9 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { ApiError } from './errors.js';
 import type { MessagesRequest } from './types.js';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject, type Json } from '../shared/json.js';
+import { errorMessage } from '../shared/errors.js';
 
 /** Deeper nesting is refused: cloning or serializing it downstream would exhaust the stack. Real requests nest about 10 deep. */
 export const MAX_NESTING = 256;
@@ -23,7 +22,7 @@ export function parseMessagesBody(raw: Buffer, requireMaxTokens: boolean): Messa
   try {
     parsed = JSON.parse(raw.toString('utf8'));
   } catch (error) {
-    invalid(`request body is not valid JSON: ${(error as Error).message}`);
+    invalid(`request body is not valid JSON: ${errorMessage(error)}`);
   }
   if (!isObject(parsed)) invalid(`request body must be a JSON object, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
   if (nestsDeeperThan(raw, MAX_NESTING)) invalid(`request body nests deeper than ${MAX_NESTING} levels`);

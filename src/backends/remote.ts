@@ -2,11 +2,15 @@ import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Writable } from 'node:stream';
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../anthropic/errors.js';
 import { SseReader } from '../anthropic/sse-reader.js';
-import { observeJsonBody, observeSseRecord, type AnswerSummary } from '../anthropic/usage.js';
+import { parseJsonBody, recordEvent } from '../anthropic/usage.js';
+import { HEADER } from '../shared/headers.js';
+import { Upstream } from '../upstream/client.js';
+import { classifyNetworkError, isUndiciTimeout } from '../upstream/failure.js';
+import type { AnswerObserver } from './observer.js';
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus what the proxy sets itself.
 const HOP_BY_HOP = new Set([
@@ -22,40 +26,34 @@ const HOP_BY_HOP = new Set([
   'host',
   'content-length',
   'http2-settings',
+  // The client's `Expect: 100-continue` was answered by this server; undici refuses to send it.
+  'expect',
 ]);
 
 /** Request headers only the proxy understands; never forwarded. */
-const PROXY_ONLY = new Set(['x-claude-proxy-route', 'x-claude-proxy-token']);
+const PROXY_ONLY = new Set<string>([HEADER.route, HEADER.token]);
 
 /** The largest JSON response body kept to read usage from (a 128k-token answer is ~600 kB). */
 const MAX_OBSERVED_JSON = 8 * 1024 * 1024;
 
-export interface ForwardRequest {
-  method: string;
-  /** Path and query exactly as the client sent them. */
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer | Readable | null;
-  /** Read usage from the answer (messages endpoints). */
-  observe: boolean;
-  /** Replace the client's credential with the configured key (inbound proxy token was used as credential). */
-  replaceCredential: boolean;
-}
-
-export interface ForwardResult {
-  status: number;
-  /** Milliseconds from start until the first body byte was written to the client. */
-  firstByteAt: number | null;
-  /** The upstream body ended cleanly. */
-  completed: boolean;
-}
-
 /** What cancels a forwarded request: an AbortSignal or an EventEmitter that emits `abort` (undici takes either). */
-type Cancellation = (AbortSignal | EventEmitter) & { readonly aborted: boolean };
+export type Cancellation = (AbortSignal | EventEmitter) & { readonly aborted: boolean };
 
-export interface ResponseDecoration {
+/** One request to forward, as the remote backend reads it. */
+export interface RemoteExchange {
+  readonly method: string;
+  /** Path and query exactly as the client sent them. */
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The bytes to send upstream (the client's, unless something had to be removed). */
+  readonly outbound: Buffer | Readable | null;
+  /** Replace the client's credential with the configured key (the inbound proxy token was the credential). */
+  readonly replaceCredential: boolean;
+  readonly cancellation: Cancellation;
+  /** Told the status, first byte and usage of the answer; null forwards without reading it. */
+  readonly observer: AnswerObserver | null;
   /** Headers added to the client response (route, reason). */
-  headers: Record<string, string>;
+  responseHeaders(): Record<string, string>;
 }
 
 /** Header names the client's `Connection` header marks as hop-by-hop, if it lists any. */
@@ -97,27 +95,18 @@ function clientHeaders(upstream: Record<string, string | string[] | undefined>, 
 
 /** Forwards requests to Anthropic, streaming the answer to the client as it arrives. */
 export class RemoteBackend {
-  readonly origin: string;
-  private readonly basePath: string;
+  readonly upstream: Upstream;
 
   constructor(
     private readonly config: Config['remote'],
     readonly apiKey: string | null,
-    readonly dispatcher: Dispatcher = new Agent({
-      connect: { timeout: config.connectTimeoutMs },
-      headersTimeout: config.headersTimeoutMs,
-      bodyTimeout: config.idleTimeoutMs,
-      keepAliveTimeout: 30_000,
-    }),
+    dispatcher?: Dispatcher,
   ) {
-    const url = new URL(config.url);
-    this.origin = url.origin;
-    this.basePath = url.pathname.replace(/\/+$/, '');
-  }
-
-  /** The upstream path for a client path and query (a base URL may carry a path prefix). */
-  pathFor(url: string): string {
-    return this.basePath + url;
+    this.upstream = new Upstream(
+      config.url,
+      { connectTimeoutMs: config.connectTimeoutMs, headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.idleTimeoutMs, keepAliveTimeoutMs: 30_000 },
+      dispatcher,
+    );
   }
 
   get hasCredentials(): boolean {
@@ -128,64 +117,63 @@ export class RemoteBackend {
    * Streams one exchange. Resolves when the answer has been relayed (or the client went away);
    * rejects with ApiError only when nothing was sent to the client yet.
    */
-  async forward(req: ForwardRequest, res: ServerResponse, summary: AnswerSummary, decoration: ResponseDecoration, signal: Cancellation): Promise<ForwardResult> {
-    const started = performance.now();
-    const result: ForwardResult = { status: 0, firstByteAt: null, completed: false };
+  async serve(exchange: RemoteExchange, res: ServerResponse): Promise<void> {
+    const { observer, cancellation } = exchange;
     try {
-      await this.dispatcher.stream(
+      await this.upstream.stream(
+        exchange.url,
         {
-          origin: this.origin,
-          path: this.pathFor(req.url),
-          method: req.method as Dispatcher.HttpMethod,
-          headers: upstreamHeaders(req.headers, this.apiKey, req.replaceCredential, req.observe),
-          body: req.body,
-          signal,
+          method: exchange.method as Dispatcher.HttpMethod,
+          headers: upstreamHeaders(exchange.headers, this.apiKey, exchange.replaceCredential, observer !== null),
+          body: exchange.outbound,
+          signal: cancellation,
           headersTimeout: this.config.headersTimeoutMs,
           bodyTimeout: this.config.idleTimeoutMs,
         },
         ({ statusCode, headers }) => {
-          result.status = statusCode;
-          res.writeHead(statusCode, clientHeaders(headers, decoration.headers));
-          const contentType = String(headers['content-type'] ?? '');
-          const tap = req.observe ? answerTap(contentType, summary) : null;
-          return relay(res, tap, () => {
-            result.firstByteAt ??= performance.now() - started;
-          });
+          observer?.head(statusCode);
+          res.writeHead(statusCode, clientHeaders(headers, exchange.responseHeaders()));
+          return relay(res, observer && answerTap(String(headers['content-type'] ?? ''), observer, this.config.maxSseEventBytes), observer);
         },
       );
-      result.completed = true;
     } catch (error) {
-      if (signal.aborted || res.destroyed) return result;
+      if (cancellation.aborted || res.destroyed) return;
       if (res.headersSent) {
         // The answer was cut after it started: end the client's stream at once rather than let it hang.
-        res.destroy(error as Error);
-        return result;
+        res.destroy(error instanceof Error ? error : undefined);
+        return;
       }
       throw this.unreachable(error);
     }
-    return result;
   }
 
   private unreachable(error: unknown): ApiError {
-    const code = (error as { code?: string }).code ?? (error as Error).name;
-    const timedOut = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError;
+    const failure = classifyNetworkError(error);
+    const timedOut = isUndiciTimeout(error);
     // 502/504 with x-should-retry: false: Claude Code shows this message after one attempt (measured),
     // where a 529 is retried three times and a 500 for minutes, both without naming the upstream.
-    return new ApiError('api_error', `claude-api-proxy: the remote API ${this.config.url} ${timedOut ? 'timed out' : 'is unreachable'} (${code})`, timedOut ? 504 : 502, {
+    return new ApiError('api_error', `claude-api-proxy: the remote API ${this.config.url} ${timedOut ? 'timed out' : 'is unreachable'} (${failure.code})`, timedOut ? 504 : 502, {
       'x-should-retry': 'false',
     });
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.upstream.close();
   }
 }
 
 type Tap = { chunk(data: Buffer): void; end(): void };
 
-function answerTap(contentType: string, summary: AnswerSummary): Tap | null {
+function answerTap(contentType: string, observer: AnswerObserver, maxEventBytes: number): Tap | null {
   if (contentType.startsWith('text/event-stream')) {
-    const reader = new SseReader((record) => observeSseRecord(summary, record));
+    // Beyond the limit the reader stops: the answer still passes through, its usage unobserved.
+    const reader = new SseReader(
+      (record) => {
+        const event = recordEvent(record);
+        if (event) observer.event(event);
+      },
+      { maxEventBytes },
+    );
     return { chunk: (data) => reader.push(data), end: () => reader.end() };
   }
   if (contentType.includes('json')) {
@@ -197,7 +185,8 @@ function answerTap(contentType: string, summary: AnswerSummary): Tap | null {
         if (size <= MAX_OBSERVED_JSON) parts.push(data);
       },
       end: () => {
-        if (size <= MAX_OBSERVED_JSON) observeJsonBody(summary, Buffer.concat(parts).toString('utf8'));
+        const body = size <= MAX_OBSERVED_JSON ? parseJsonBody(Buffer.concat(parts).toString('utf8')) : null;
+        if (body) observer.message(body);
       },
     };
   }
@@ -205,13 +194,13 @@ function answerTap(contentType: string, summary: AnswerSummary): Tap | null {
 }
 
 /** A sink that writes each upstream chunk to the client as it comes, with back-pressure. */
-function relay(res: ServerResponse, tap: Tap | null, onFirstByte: () => void): Writable {
+function relay(res: ServerResponse, tap: Tap | null, observer: AnswerObserver | null): Writable {
   let first = true;
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
       if (first) {
         first = false;
-        onFirstByte();
+        observer?.firstByte();
       }
       tap?.chunk(chunk);
       if (res.destroyed) return callback();

@@ -1,10 +1,11 @@
-import { Agent } from 'undici';
 import { loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { loadSecrets } from '../config/secrets.js';
 import { componentStatus, disabledStatus, probeRemote, type ComponentStatus } from '../backends/health.js';
 import { createAdapter } from '../backends/local/leg.js';
 import { AidbClient } from '../rag/aidb.js';
+import { textTable } from '../shared/text-table.js';
+import { Upstream } from '../upstream/client.js';
 
 async function probeLocal(config: Config, apiKey: string | null): Promise<ComponentStatus> {
   const target = `${config.local.kind} ${config.local.url}`;
@@ -32,12 +33,11 @@ async function probeAidb(config: Config): Promise<ComponentStatus> {
 }
 
 async function checkRemote(config: Config): Promise<ComponentStatus> {
-  const dispatcher = new Agent({ connect: { timeout: config.remote.connectTimeoutMs } });
-  const url = `${config.remote.url.replace(/\/+$/, '')}/v1/models`;
+  const remote = new Upstream(config.remote.url, { connectTimeoutMs: config.remote.connectTimeoutMs });
   try {
-    return componentStatus('remote', config.remote.url, true, await probeRemote(dispatcher, config.remote.url, url, AbortSignal.timeout(10_000)));
+    return componentStatus('remote', config.remote.url, true, await probeRemote(remote, AbortSignal.timeout(10_000)));
   } finally {
-    await dispatcher.close();
+    await remote.close();
   }
 }
 
@@ -45,12 +45,6 @@ function statusWord(status: ComponentStatus): string {
   if (status.state === 'disabled') return 'off';
   if (status.state === 'down') return 'FAIL';
   return status.warning ? 'warn' : 'ok';
-}
-
-/** A plain-text table, columns padded to their widest cell. */
-export function renderTable(rows: string[][]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n');
 }
 
 /** The report doctor prints, and whether everything required works. */
@@ -61,7 +55,7 @@ export function doctorReport(statuses: ComponentStatus[], source: string): { tex
   ];
   const fixes = statuses.filter((s) => s.fix !== null && s.state !== 'disabled').map((s) => `  ${s.name}: ${s.fix}`);
   const failed = statuses.filter((s) => s.required && s.state === 'down');
-  const lines = [`configuration: ${source}`, '', renderTable(rows), ''];
+  const lines = [`configuration: ${source}`, '', textTable(rows).join('\n'), ''];
   if (fixes.length > 0) lines.push('What to fix:', ...fixes, '');
   lines.push(failed.length === 0 ? 'Everything required is reachable.' : `Not working: ${failed.map((s) => s.name).join(', ')}.`);
   return { text: `${lines.join('\n')}\n`, ok: failed.length === 0 };

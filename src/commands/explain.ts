@@ -5,10 +5,11 @@ import { ApiError } from '../anthropic/errors.js';
 import { parseMessagesBody } from '../anthropic/validate.js';
 import { loadConfig, type Env } from '../config/load.js';
 import { CalibrationStore } from '../routing/calibration-store.js';
+import { FeedbackStore } from '../routing/feedback-store.js';
 import { describeReason } from '../routing/reasons.js';
 import { createRouter } from '../routing/router.js';
-import type { DecisionDetails } from '../routing/decide.js';
-import type { Decision, Endpoint } from '../routing/types.js';
+import type { Decision, DecisionDetails, Endpoint } from '../routing/types.js';
+import { errorCode, errorMessage } from '../shared/errors.js';
 
 export const EXPLAIN_HELP = `Usage: claude-api-proxy explain [--config FILE] [options] [REQUEST.json] < REQUEST.json
 Prints the routing decision for one Messages API request body, without sending anything.
@@ -42,7 +43,7 @@ async function readRequest(file: string | undefined, stdin: NodeJS.ReadableStrea
   try {
     return await readFile(file);
   } catch (error) {
-    throw new InputError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new InputError(`cannot read ${file} (${errorCode(error) ?? String(error)})`);
   }
 }
 
@@ -70,28 +71,62 @@ function describeRule(rule: DecisionDetails['rule']): string {
   return rule.route === 'default' ? `${name} matched and handed back to the policy` : `${name}, route ${rule.route}`;
 }
 
-function formatText(decision: Decision, localAssumed: string): string {
-  const d = decision.details as DecisionDetails;
+function describeTask(d: DecisionDetails): string {
+  if (d.task === null) return d.classifier === 'tokens' ? '(classifier: tokens)' : '(not read: an earlier step decided, or not a new prompt)';
+  const { complexity, score, matched } = d.task;
+  return `${complexity}, score ${score}${matched.length > 0 ? `: ${matched.join(', ')}` : ''}`;
+}
+
+function describeFeatures(d: DecisionDetails): string {
+  if (d.task === null) return '(none)';
+  return Object.entries(d.task.features)
+    .filter(([, value]) => value !== 0)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ') || '(all zero)';
+}
+
+/** The lines only some decisions have: why a continuation, an exemplar, the judge, an escalation. */
+function extraLines(d: DecisionDetails): string[] {
+  const lines: string[] = [];
+  if (d.escalation) lines.push(`escalation: keyword ${JSON.stringify(d.escalation.keyword)} in the ${d.escalation.where === 'prompt' ? 'prompt' : 'role:"system" turn'}`);
+  if (d.continues) lines.push(`continues:  the session's escalated task (until ${d.continues.until})`);
+  if (d.compaction) lines.push('compaction: a /compact summary request');
+  if (d.exemplar) lines.push(`feedback:   exemplar ${d.exemplar.requestId} at distance ${d.exemplar.distance} says ${d.exemplar.expected}`);
+  if (d.judge) lines.push(`judge:      ${d.judge.outcome}${d.judge.verdict ? `, ${d.judge.verdict}` : ''} in ${d.judge.ms} ms`);
+  if (d.follows) lines.push(`follows:    ${d.follows}: ${describeReason(d.follows)}`);
+  if (d.agent) lines.push(`subagent:   ${d.agent}`);
+  return lines;
+}
+
+function formatText(decision: Decision, localAssumed: string, judgeOn: boolean): string {
+  const d = decision.details;
   const e = decision.estimate;
   const local = d.local.enabled ? `enabled, ${d.local.healthy ? 'healthy' : 'unhealthy'} (${localAssumed})` : 'disabled';
+  const effort = d.effort.value === null ? 'not given' : `${d.effort.value} (${d.effort.escalates ? 'in' : 'not in'} routing.escalateEfforts)`;
   const lines = [
     `route:      ${decision.route}`,
     `reason:     ${decision.reason}: ${describeReason(decision.reason)}`,
     `rule:       ${describeRule(d.rule)}`,
     `kind:       ${decision.kind} (client: ${d.client})`,
+    `task:       ${describeTask(d)}`,
+    `features:   ${describeFeatures(d)}`,
+    ...extraLines(d),
     `estimate:   query ${e.query}, conversation ${e.conversation}, request ${e.request} tokens (${d.calibration.family} calibration ×${d.calibration.factor})`,
-    `basis:      ${d.basis} = ${d.basisTokens} tokens (simple below ${d.thresholds.simple}, complex above ${d.thresholds.complex})`,
+    `basis:      ${d.basis} = ${d.basisTokens} tokens (classifier tokens: simple below ${d.thresholds.simple}, complex above ${d.thresholds.complex})`,
     `max_tokens: ${describeMaxTokens(d.maxTokens, d.client)}`,
-    `effort:     ${d.effort ?? 'not given'}`,
+    `effort:     ${effort}`,
     `images:     ${d.images}`,
     `local:      ${local}; needs ${d.local.fitTokens} + ${d.local.reserve} reserve of a ${d.local.contextWindow}-token window: ${d.local.fits ? 'fits' : 'does not fit'}`,
   ];
+  // explain has no local backend to ask: it says where the server's judge would step in.
+  if (judgeOn && decision.reason === 'unsure_task') lines.push('judge:      the server would ask the local judge (routing.judge); explain does not');
   return `${lines.join('\n')}\n`;
 }
 
 /**
  * `explain`: the decision the server would make for a request, through the same router
- * (createRouter + decide) with the same configuration and saved calibration. Returns the exit code.
+ * (createRouter + decide) with the same configuration, saved calibration and feedback corrections.
+ * Returns the exit code.
  */
 export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -125,11 +160,17 @@ export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<
     const body = parseMessagesBody(raw, false);
 
     const store = new CalibrationStore(config.state.dir);
-    await store.load();
-    const router = createRouter(config, { local: { enabled: config.local.enabled, healthy: () => localState === 'healthy' }, now: () => now, store });
+    const feedback = new FeedbackStore(config.state.dir);
+    await Promise.all([store.load(), feedback.load()]);
+    const router = createRouter(config, {
+      local: { enabled: config.local.enabled, healthy: () => localState === 'healthy' },
+      now: () => now,
+      store,
+      exemplars: () => feedback.exemplars,
+    });
     const decision = router.decide({ endpoint, body, headers, now });
     const { route, reason, rule, kind, estimate, details } = decision;
-    io.stdout.write(values.json ? `${JSON.stringify({ route, reason, rule, kind, estimate, details }, null, 2)}\n` : formatText(decision, `assumed; --local to change`));
+    io.stdout.write(values.json ? `${JSON.stringify({ route, reason, rule, kind, estimate, details }, null, 2)}\n` : formatText(decision, `assumed; --local to change`, config.routing.judge.enabled));
     return 0;
   } catch (error) {
     if (error instanceof ApiError) {
@@ -137,7 +178,7 @@ export async function explain(argv: string[], env: Env, io: ExplainIo): Promise<
       return 2;
     }
     if (error instanceof InputError) {
-      io.stderr.write(`claude-api-proxy explain: ${(error as Error).message}\n`);
+      io.stderr.write(`claude-api-proxy explain: ${errorMessage(error)}\n`);
       return 2;
     }
     throw error;

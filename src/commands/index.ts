@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, type Env } from '../config/load.js';
 import { VERSION } from '../version.js';
+import type { Io } from './io.js';
+import { errorCode, errorMessage } from '../shared/errors.js';
 
 const HELP = `claude-api-proxy ${VERSION}: a local gateway for Claude Code
 
@@ -10,18 +12,14 @@ Usage:
   claude-api-proxy doctor [--config FILE]                         probe the local backend, AIDB and the remote API; say what to fix
   claude-api-proxy explain [--config FILE] [options] < REQUEST.json   print the routing decision, send nothing (explain --help)
   claude-api-proxy stats [--since WHEN] [--by KEY] [--json] [--dashboard-json DIR]   requests, savings, latency (stats --help)
+  claude-api-proxy eval-routing [--config FILE] [--min-local-recall X] [--min-remote-recall X] [--json] FILE...   routing against labelled requests (eval-routing --help)
+  claude-api-proxy feedback REQUEST_ID local|remote [--config FILE]   correct one routing decision (feedback --help)
   claude-api-proxy --version | --help
 
 Point Claude Code at it:  ANTHROPIC_BASE_URL=http://127.0.0.1:8094 claude
 Configuration: $XDG_CONFIG_HOME/claude-api-proxy/config.yaml (see docs/configuration.md).
 Exit codes: 0 ok, 1 runtime error, 2 invalid configuration or usage.
 `;
-
-export interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-}
 
 class UsageError extends Error {}
 
@@ -30,6 +28,8 @@ async function dispatch(argv: string[], env: Env, io: Io): Promise<number | unde
   // Each command's modules load only when it runs: the server starts without the others.
   if (argv[0] === 'explain') return (await import('./explain.js')).explain(argv.slice(1), env, io);
   if (argv[0] === 'stats') return (await import('./stats.js')).stats(argv.slice(1), env, io);
+  if (argv[0] === 'eval-routing') return (await import('./eval-routing.js')).evalRouting(argv.slice(1), env, io);
+  if (argv[0] === 'feedback') return (await import('./feedback.js')).feedback(argv.slice(1), env, io);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -80,12 +80,12 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number |
       io.stderr.write(`invalid configuration:\n${error.message}\n`);
       return 2;
     }
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (error instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`claude-api-proxy: ${(error as Error).message}\nRun 'claude-api-proxy --help' for usage.\n`);
+      io.stderr.write(`claude-api-proxy: ${errorMessage(error)}\nRun 'claude-api-proxy --help' for usage.\n`);
       return 2;
     }
-    io.stderr.write(`claude-api-proxy: ${(error as Error).message}${code === 'EADDRINUSE' ? ' (is another proxy already running? use --port)' : ''}\n`);
+    io.stderr.write(`claude-api-proxy: ${errorMessage(error)}${code === 'EADDRINUSE' ? ' (is another proxy already running? use --port)' : ''}\n`);
     return 1;
   }
 }

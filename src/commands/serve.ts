@@ -14,7 +14,7 @@ export interface ServeOptions {
   host?: string;
 }
 
-/** Runs the proxy until SIGTERM/SIGINT, then drains open streams, flushes telemetry and exits 0. */
+/** Runs the proxy until SIGTERM/SIGINT/SIGHUP, then drains open streams, flushes telemetry and exits 0. */
 export async function serve(options: ServeOptions, env: Env): Promise<void> {
   const { config, file } = await loadConfig({ file: options.config, env, port: options.port, host: options.host });
   const logger = createLogger(config.log.level);
@@ -42,4 +42,6 @@ export async function serve(options: ServeOptions, env: Env): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  // There is no reload: a hang-up (a closed terminal, a supervisor's reload) drains and exits like SIGTERM.
+  process.once('SIGHUP', () => void stop('SIGHUP'));
 }

@@ -3,10 +3,10 @@ import { loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { collectStats } from '../telemetry/collect-stats.js';
 import { writeDashboardFiles } from '../telemetry/dashboard-files.js';
-import { GROUP_BY, type GroupBy } from '../telemetry/stats.js';
+import { GROUP_BY, isGroupBy } from '../telemetry/stats.js';
 import { formatStatsTable } from '../telemetry/stats-table.js';
 import { parseTimeBound, TimeBoundError } from '../telemetry/time-bound.js';
-import type { Io } from './index.js';
+import type { Io } from './io.js';
 
 export const STATS_HELP = `Usage: claude-api-proxy stats [options]
 
@@ -17,7 +17,7 @@ time to first byte per route, token estimate error, directory size. Corrupt line
   --dir DIR                telemetry directory (default: telemetry.dir of the configuration)
   --since WHEN             only requests from then on: 7d, 12h, 30m, 2w, 2026-11-20 or 2026-11-20T14:00
   --until WHEN             only requests before then (a date includes that whole day)
-  --by day|model|route|reason   add a breakdown
+  --by day|model|route|reason|session   add a breakdown
   --json                   print JSON (the default when stdout is not a terminal)
   --dashboard-json DIR     write token-savings.json and telemetry.json for the old dashboard into DIR
 `;
@@ -25,7 +25,6 @@ time to first byte per route, token estimate error, directory size. Corrupt line
 /** How long the online check of the proxy may take when writing the dashboard files. */
 const HEALTH_TIMEOUT_MS = 1_000;
 
-const isGroupBy = (value: string): value is GroupBy => (GROUP_BY as readonly string[]).includes(value);
 const isTty = (stream: NodeJS.WritableStream): boolean => (stream as NodeJS.WriteStream).isTTY === true;
 
 /** Whether a proxy answers on the configured address (any HTTP answer counts, even a refusal). */

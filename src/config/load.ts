@@ -1,18 +1,18 @@
 import { readFile } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigSchema, type Config } from './schema.js';
 import { validateRules } from './rules.js';
+import type { ConfigProblem } from './problem.js';
+import { errorCode } from '../shared/errors.js';
+import { isObject as isTree, type Json as Tree } from '../shared/json.js';
+import { urlProblems } from './urls.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export interface ConfigProblem {
-  path: string;
-  value: unknown;
-  expected: string;
-}
 
 /** A configuration that cannot be used; `problems` name each bad field. */
 export class ConfigError extends Error {
@@ -42,9 +42,6 @@ function home(env: Env): string {
 function expandHome(path: string, env: Env): string {
   return path === '~' || path.startsWith('~/') ? join(home(env), path.slice(1)) : path;
 }
-
-type Tree = Record<string, unknown>;
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function branch(tree: Tree, key: string): Tree {
   const existing = tree[key];
@@ -114,7 +111,7 @@ export function resolveConfig(document: unknown, env: Env, overrides: { port?: n
   if (problems.length > 0) throw new ConfigError(source, problems);
   const config = withDefaults as Config;
   problems.push(...validateRules(config.routing.rules));
-  problems.push(...crossFieldProblems(config));
+  problems.push(...crossFieldProblems(config), ...urlProblems(config));
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
 }
@@ -127,7 +124,7 @@ function expectation(schema: { anyOf?: { const?: unknown }[]; const?: unknown; d
 }
 
 export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return host === 'localhost' || host === '::1' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'));
 }
 
 function crossFieldProblems(config: Config): ConfigProblem[] {
@@ -157,7 +154,7 @@ export async function loadConfig(options: { file?: string; env: Env; port?: numb
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (code === 'ENOENT' && !explicit) text = null;
     else throw new ConfigError(file, [{ path: '', value: undefined, expected: `cannot read the file (${code ?? String(error)})` }]);
   }

@@ -1,6 +1,7 @@
 import type { RoutingRule } from './schema.js';
-import type { ConfigProblem } from './load.js';
-import { QUERY_REGEX_FLAGS } from '../routing/rule-match.js';
+import type { ConfigProblem } from './problem.js';
+import { QUERY_REGEX_FLAGS } from '../shared/regex.js';
+import { errorMessage } from '../shared/errors.js';
 
 const RANGE_KEYS = ['queryTokens', 'conversationTokens', 'requestTokens'] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -14,7 +15,7 @@ export function validateRules(rules: readonly RoutingRule[]): ConfigProblem[] {
       try {
         new RegExp(rule.match.queryRegex, QUERY_REGEX_FLAGS);
       } catch (error) {
-        problems.push({ path: `${at}.queryRegex`, value: rule.match.queryRegex, expected: `a valid regular expression (${(error as Error).message})` });
+        problems.push({ path: `${at}.queryRegex`, value: rule.match.queryRegex, expected: `a valid regular expression (${errorMessage(error)})` });
       }
     }
     for (const key of RANGE_KEYS) {

@@ -1,9 +1,8 @@
-import { Agent } from 'undici';
 import type { Config } from '../config/schema.js';
-import { describeNetworkError, probeHttp, probeResult, type ProbeResult } from '../backends/health.js';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject, type Json } from '../shared/json.js';
+import { Upstream } from '../upstream/client.js';
+import { classifyNetworkError } from '../upstream/failure.js';
+import { healthStatus, isHealthyStatus, probeResult, type ProbeResult } from '../upstream/probe.js';
 
 /** One search result, as much of it as the context block uses. */
 export interface AidbHit {
@@ -27,15 +26,10 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
 
 /** The AIDB knowledge base: `POST /vector/search {query, limit, project?}` and `GET /health`. */
 export class AidbClient {
-  private readonly dispatcher: Agent;
-  private readonly origin: string;
-  private readonly basePath: string;
+  private readonly upstream: Upstream;
 
   constructor(private readonly rag: Config['rag']) {
-    const url = new URL(rag.url);
-    this.origin = url.origin;
-    this.basePath = url.pathname.replace(/\/+$/, '');
-    this.dispatcher = new Agent({ connect: { timeout: rag.timeoutMs }, keepAliveTimeout: 10_000 });
+    this.upstream = new Upstream(rag.url, { connectTimeoutMs: rag.timeoutMs });
   }
 
   get url(): string {
@@ -49,9 +43,7 @@ export class AidbClient {
     if (this.rag.project !== null) body.project = this.rag.project;
     let parsed: unknown;
     try {
-      const response = await this.dispatcher.request({
-        origin: this.origin,
-        path: `${this.basePath}/vector/search`,
+      const response = await this.upstream.request('/vector/search', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -65,7 +57,7 @@ export class AidbClient {
       if (error instanceof SyntaxError) throw new RetrievalError('malformed', 'AIDB answered with something that is not JSON');
       if (deadline.aborted) throw new RetrievalError('timeout', `AIDB gave no results within rag.timeoutMs (${this.rag.timeoutMs} ms)`);
       if (signal.aborted) throw error;
-      throw new RetrievalError('unreachable', `AIDB at ${this.rag.url}: ${describeNetworkError(error)}`);
+      throw new RetrievalError('unreachable', `AIDB at ${this.rag.url}: ${classifyNetworkError(error).detail}`);
     }
     const results = isObject(parsed) && Array.isArray(parsed.results) ? parsed.results : null;
     if (!results) throw new RetrievalError('malformed', 'AIDB answered without a results list');
@@ -76,24 +68,18 @@ export class AidbClient {
   }
 
   probe(signal: AbortSignal): Promise<ProbeResult> {
-    return probeHttp(this.dispatcher, `${this.origin}${this.basePath}/health`, { timeoutMs: 3_000, signal }, (status, text, latencyMs) => {
+    return this.upstream.probe('/health', (status, text, latencyMs) => {
       const base = { status, latencyMs };
       if (status >= 400) return probeResult(false, `HTTP ${status}`, { ...base, fix: `check rag.url (${this.rag.url})` });
-      let health: unknown = null;
-      try {
-        health = JSON.parse(text);
-      } catch {
-        health = null;
-      }
-      const state = isObject(health) ? health.status : undefined;
-      if (state === 'ok' || state === 'healthy') return probeResult(true, `status ${String(state)}`, base);
+      const state = healthStatus(text);
+      if (isHealthyStatus(state)) return probeResult(true, `status ${String(state)}`, base);
       return probeResult(false, `status ${JSON.stringify(state ?? text.slice(0, 80))}`, { ...base, fix: 'AIDB reports a problem (database, pgvector or embeddings): look at its logs' });
-    }).then((result) =>
+    }, { timeoutMs: 3_000, signal }).then((result) =>
       result.ok || result.fix ? result : { ...result, fix: `start AIDB at ${this.rag.url}, fix rag.url (or AIDB_MCP_URL), or set rag.enabled: false` },
     );
   }
 
   close(): Promise<void> {
-    return this.dispatcher.close();
+    return this.upstream.close();
   }
 }

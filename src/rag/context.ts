@@ -2,11 +2,21 @@ import type { MessageParam } from '../anthropic/types.js';
 import { latestUserText } from '../routing/query-text.js';
 import { RetrievalError, type AidbHit, type AidbClient } from './aidb.js';
 
-/** Retrieved context for one request, and what happened, for telemetry (no text). */
+/** What retrieval did for one request, for telemetry (never the retrieved text). */
+export type RetrievalNote = {
+  rag?: 'no_query' | 'no_results' | 'used' | 'failed';
+  rag_hits?: number;
+  rag_chars?: number;
+  rag_ms?: number;
+  rag_error?: RetrievalError['reason'];
+  rag_detail?: string;
+};
+
+/** Retrieved context for one request, and what happened. */
 export interface Retrieval {
   /** The text of the one system block to add, or null. */
   context: string | null;
-  note: Record<string, unknown>;
+  note: RetrievalNote;
 }
 
 const HEADER = 'Context retrieved from the local knowledge base for this question (use what is relevant; it may be incomplete):';

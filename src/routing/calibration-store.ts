@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Calibration } from './calibration.js';
+import { readStateFile, reportOnce, type StateFileReport } from './state-file.js';
 
 export const CALIBRATION_FILE = 'calibration.json';
 /** Changes are written at most this often; a crash loses at most this much learning. */
@@ -9,7 +10,7 @@ const SAVE_DELAY_MS = 5_000;
 export interface CalibrationStoreOptions {
   saveDelayMs?: number;
   /** Told once about the first read or write failure (the proxy keeps serving without persistence). */
-  onError?: (message: string, error: unknown) => void;
+  onError?: StateFileReport;
 }
 
 /** The calibration kept in `<state dir>/calibration.json`: read at start, written asynchronously after changes. */
@@ -17,27 +18,21 @@ export class CalibrationStore {
   readonly calibration: Calibration;
   private readonly file: string;
   private readonly saveDelayMs: number;
-  private readonly onError: (message: string, error: unknown) => void;
+  private readonly report: StateFileReport;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
-  private reported = false;
 
   constructor(stateDir: string, options: CalibrationStoreOptions = {}) {
     this.file = join(stateDir, CALIBRATION_FILE);
     this.saveDelayMs = options.saveDelayMs ?? SAVE_DELAY_MS;
-    this.onError = options.onError ?? (() => undefined);
+    this.report = reportOnce(options.onError ?? (() => undefined));
     this.calibration = new Calibration(() => this.scheduleSave());
   }
 
   /** Reads the saved state, if any (a missing or unreadable file means starting from scratch). */
   async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.report(`cannot read ${this.file}`, error);
-      return;
-    }
+    const text = await readStateFile(this.file, this.report);
+    if (text === null) return;
     try {
       this.calibration.restore(JSON.parse(text));
     } catch (error) {
@@ -83,11 +78,5 @@ export class CalibrationStore {
     } catch (error) {
       this.report(`cannot write ${this.file}`, error);
     }
-  }
-
-  private report(message: string, error: unknown): void {
-    if (this.reported) return;
-    this.reported = true;
-    this.onError(message, error);
   }
 }

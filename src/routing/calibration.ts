@@ -1,3 +1,5 @@
+import { isCount } from '../shared/json.js';
+
 // Per-model-family correction of the character-based estimate, learnt from the input token counts
 // the backends report. A factor is the running (exponentially weighted) geometric mean of
 // actual / estimated: the first samples are averaged plainly so that it converges fast, later ones
@@ -45,7 +47,6 @@ export function modelFamily(model: string): string {
 export const LOCAL_FAMILY = 'local';
 
 const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 export class Calibration {
   private readonly families = new Map<string, FamilyCalibration>();

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { MessagesRequest } from '../anthropic/types.js';
 import type { RequestKind } from '../config/schema.js';
+import { BILLING_PREFIX, firstHeader, HEADER } from '../shared/headers.js';
 import type { Endpoint } from './types.js';
 
 /** What the request says about itself, read once per request. */
@@ -19,25 +20,27 @@ export interface RequestSignals {
   maxTokens: number | null;
 }
 
-const BILLING_PREFIX = 'x-anthropic-billing-header:';
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** Claude Code identifies itself by `x-app: cli`, its user agent, its session header or the billing block it puts first in `system`. */
 function isClaudeCode(body: MessagesRequest, headers: IncomingHttpHeaders): boolean {
-  if (header(headers, 'x-app') === 'cli') return true;
-  if (header(headers, 'user-agent')?.startsWith('claude-cli/')) return true;
-  if (header(headers, 'x-claude-code-session-id') !== undefined) return true;
+  if (firstHeader(headers, 'x-app') === 'cli') return true;
+  if (firstHeader(headers, 'user-agent')?.startsWith('claude-cli/')) return true;
+  if (firstHeader(headers, HEADER.sessionId) !== undefined) return true;
   const first = Array.isArray(body.system) ? body.system[0] : undefined;
   return typeof first?.text === 'string' && first.text.startsWith(BILLING_PREFIX);
 }
 
-/** Ids of the tool calls the last message answers, when it is a user turn carrying tool results. */
+/** The last message that is not a `role:"system"` turn (Claude Code may append that turn after the user's). */
+function lastTurn(body: MessagesRequest): MessagesRequest['messages'][number] | undefined {
+  for (let i = body.messages.length - 1; i >= 0; i--) {
+    const message = body.messages[i];
+    if (message?.role !== 'system') return message;
+  }
+  return undefined;
+}
+
+/** Ids of the tool calls the last turn answers, when it is a user turn carrying tool results. */
 function answeredToolIds(body: MessagesRequest): string[] {
-  const last = body.messages[body.messages.length - 1];
+  const last = lastTurn(body);
   if (last?.role !== 'user' || typeof last.content === 'string') return [];
   const ids: string[] = [];
   for (const block of last.content) {

@@ -1,26 +1,52 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from '../config/schema.js';
-import type { Route } from '../telemetry/event.js';
+import { firstHeader, HEADER } from '../shared/headers.js';
+import { isRoute, type Route } from '../shared/vocabulary.js';
 import type { RequestSignals } from './classify.js';
 import type { RequestEstimate } from './estimate.js';
 import type { ReasonCode } from './reasons.js';
 import { firstMatch, type CompiledRule, type RuleFacts } from './rule-match.js';
-import type { Decision, Estimate } from './types.js';
-
-/** The header a client may send to force a route (when routing.allowHeaderOverride). */
-const ROUTE_HEADER = 'x-claude-proxy-route';
+import type { JudgeNote } from './judge.js';
+import type { Exemplar, TaskVerdict } from './task-types.js';
+import type { Decision, DecisionDetails, Escalation, Estimate } from './types.js';
 
 /** The max_tokens values Claude Code always sends (per model, and for its non-streaming retry): not a user's choice. */
 const CLAUDE_CODE_MAX_TOKENS: ReadonlySet<number> = new Set([32_000, 64_000, 128_000]);
 
-/** Efforts that ask for the strongest reasoning. */
-const HIGH_EFFORTS: ReadonlySet<string> = new Set(['high', 'max']);
-
 /**
- * Reasons that mean the turn itself needed the remote model: after one of them a Claude Code
- * session stays remote for routing.stickySessionMinutes.
+ * Reasons that mean the task itself needed the remote model: its continuations ("yes", "go on",
+ * "also handle X") stay remote for routing.task.continuationMinutes. A local backend that cannot
+ * take the request (overflow, images, health) is not listed: those recur by themselves.
  */
-export const ESCALATIONS: ReadonlySet<string> = new Set<ReasonCode>(['complex_query', 'high_effort', 'max_tokens', 'context_overflow', 'images_unsupported', 'rule']);
+export const ESCALATIONS: ReadonlySet<string> = new Set<ReasonCode>([
+  'complex_task',
+  'judge_complex',
+  'unsure_task',
+  'task_continues',
+  'feedback',
+  'ultrathink',
+  'high_effort',
+  'max_tokens',
+  'rule',
+  'complex_query',
+]);
+
+/** Reasons of a task decision that a count_tokens request reports as `count_tokens` (the route is the task's). */
+const COUNT_FOLLOWS: ReadonlySet<string> = new Set<ReasonCode>([
+  'complex_task',
+  'simple_task',
+  'unsure_task',
+  'judge_simple',
+  'judge_complex',
+  'task_continues',
+  'feedback',
+  'ultrathink',
+  'high_effort',
+  'max_tokens',
+  'complex_query',
+  'simple_query',
+  'medium_query',
+]);
 
 /** Everything the policy looks at for one request, already read and estimated. */
 export interface PolicyInput {
@@ -41,26 +67,36 @@ export interface PolicyInput {
   localHealthy: boolean;
   /** The route that produced the tool calls this request answers, if remembered. */
   pinned: Route | null;
-  /** Until when (ms since epoch) this request's session stays remote, if it escalated. */
-  stickyUntil: number | null;
+  /** What the new prompt asks, read only when no earlier step decided (computed once, then remembered). */
+  prompt: () => PromptFacts;
+  /** The session's previous task: where it was served, whether it escalated, and until when it can be continued. */
+  previous: TaskMemory | null;
+  /** The judge is configured and has a local backend to ask. */
+  judgeEnabled: boolean;
+  /** The judge's answer, once asked. */
+  judged: JudgeNote | null;
+  /** The subagent (x-claude-code-agent-id) this request belongs to. */
+  agent: string | null;
 }
 
-/** The figures behind a decision (what `Decision.details` holds). */
-export type DecisionDetails = {
-  client: 'claude-code' | 'other';
-  basis: Config['routing']['basis'];
-  basisTokens: number;
-  thresholds: { simple: number; complex: number };
-  maxTokens: { value: number | null; limit: number; rule: Config['routing']['maxTokensRule']; counted: boolean };
-  effort: string | null;
-  images: number;
-  calibration: { family: string; factor: number };
-  local: { enabled: boolean; healthy: boolean; fitTokens: number; reserve: number; contextWindow: number; fits: boolean };
-  rule: { index: number; name: string; route: string } | null;
-  pinned?: Route;
-  stickyUntil?: string;
-  override?: Route;
-};
+/** What the router reads from a new prompt for the task decision. */
+export interface PromptFacts {
+  /** The task classifier's verdict (classifier: task). */
+  task: TaskVerdict | null;
+  escalation: Escalation | null;
+  /** The request looks like Claude Code's /compact: a long prose instruction after a conversation. */
+  compaction: boolean;
+  /** The nearest feedback exemplar close enough to decide. */
+  exemplar: { exemplar: Exemplar; distance: number } | null;
+}
+
+/** What the router remembers of a session's (or subagent's) latest task. */
+export interface TaskMemory {
+  route: Route;
+  escalated: boolean;
+  /** Until when (ms since epoch) a continuation of this task stays on its route. */
+  until: number;
+}
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -72,25 +108,28 @@ function maxTokensCounted(config: Config['routing'], signals: RequestSignals): b
 }
 
 function routeOverride(headers: IncomingHttpHeaders): Route | null {
-  const raw = headers[ROUTE_HEADER];
-  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim().toLowerCase();
-  return value === 'local' || value === 'remote' ? value : null;
+  // A client may force a route with this header (when routing.allowHeaderOverride).
+  const value = firstHeader(headers, HEADER.route)?.trim().toLowerCase();
+  return isRoute(value) ? value : null;
 }
 
-/** The routing policy: overrides, pins, rules, stickiness, then the seed's thresholds with Claude-Code-aware signals. */
+/** The routing policy: overrides, pins, rules, then the task (or the seed's thresholds) with Claude-Code-aware signals. */
 export function decidePolicy(config: Config, rules: readonly CompiledRule[], input: PolicyInput): Decision {
   const routing = config.routing;
   const { signals, raw, estimate } = input;
   const basisTokens = estimate[routing.basis];
   const fitTokens = Math.round((raw.request - (config.local.tools === 'always' ? 0 : raw.tools)) * input.localFactor);
   const fits = fitTokens + routing.answerReserveTokens <= config.local.contextWindow;
+  const effortEscalates = signals.effort !== null && routing.escalateEfforts.includes(signals.effort);
   const details: DecisionDetails = {
     client: signals.claudeCode ? 'claude-code' : 'other',
+    classifier: routing.classifier,
+    task: null,
     basis: routing.basis,
     basisTokens,
     thresholds: { simple: routing.simpleQueryTokens, complex: routing.complexQueryTokens },
     maxTokens: { value: signals.maxTokens, limit: routing.maxTokensRemote, rule: routing.maxTokensRule, counted: maxTokensCounted(routing, signals) },
-    effort: signals.effort,
+    effort: { value: signals.effort, escalates: effortEscalates },
     images: raw.images,
     calibration: { family: input.family, factor: round3(input.factor) },
     local: {
@@ -102,6 +141,8 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
       fits,
     },
     rule: null,
+    ...(input.agent !== null ? { agent: input.agent } : {}),
+    ...(input.judged !== null ? { judge: input.judged } : {}),
   };
   const decision = (route: Route, reason: ReasonCode): Decision => ({
     route,
@@ -120,6 +161,7 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
     if (!fits) return decision('remote', 'context_overflow');
     return decision('local', reason);
   };
+  const routed = (route: Route, reason: ReasonCode): Decision => (route === 'local' ? localIfPossible(reason) : decision('remote', reason));
 
   if (input.alias) return decision('local', 'local_alias');
 
@@ -133,7 +175,7 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
 
   if (signals.messageKind === 'tool-loop' && input.pinned) {
     details.pinned = input.pinned;
-    return input.pinned === 'local' ? localIfPossible('tool_loop_pinned') : decision('remote', 'tool_loop_pinned');
+    return routed(input.pinned, 'tool_loop_pinned');
   }
 
   const facts: RuleFacts = {
@@ -151,14 +193,11 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
   const rule = firstMatch(rules, facts);
   if (rule) {
     details.rule = { index: rule.index, name: rule.name, route: rule.route };
-    if (rule.route === 'remote') return decision('remote', 'rule');
-    if (rule.route === 'local') return localIfPossible('rule');
+    if (rule.route !== 'default') return routed(rule.route, 'rule');
   }
 
-  if (signals.messageKind !== 'background' && input.stickyUntil !== null && input.stickyUntil > input.now.getTime()) {
-    details.stickyUntil = new Date(input.stickyUntil).toISOString();
-    return decision('remote', 'sticky_session');
-  }
+  // Counting is free on Anthropic and exact only there; a local count would be an estimate.
+  if (signals.kind === 'count' && routing.countTokens === 'remote') return decision('remote', 'count_tokens');
 
   switch (signals.messageKind) {
     case 'tool-loop':
@@ -169,8 +208,51 @@ export function decidePolicy(config: Config, rules: readonly CompiledRule[], inp
     default:
       break;
   }
-  if (routing.highEffortRemote && signals.effort !== null && HIGH_EFFORTS.has(signals.effort)) return decision('remote', 'high_effort');
+  const decided = decideTask(config, input, details, decision, routed);
+  if (signals.kind !== 'count' || !COUNT_FOLLOWS.has(decided.reason)) return decided;
+  details.follows = decided.reason;
+  return { ...decided, reason: 'count_tokens' };
+}
+
+type Make = (route: Route, reason: ReasonCode) => Decision;
+
+/** A new prompt (or a count of one): escalations the client asked for, then what the task needs. */
+function decideTask(config: Config, input: PolicyInput, details: DecisionDetails, decision: Make, routed: Make): Decision {
+  const routing = config.routing;
+  const { signals } = input;
+  const { task, escalation, compaction, exemplar: nearest } = input.prompt();
+  details.task = task;
+  if (escalation !== null) {
+    details.escalation = escalation;
+    return decision('remote', 'ultrathink');
+  }
+  if (details.effort.escalates) return decision('remote', 'high_effort');
   if (details.maxTokens.counted && (signals.maxTokens ?? 0) > routing.maxTokensRemote) return decision('remote', 'max_tokens');
-  if (basisTokens > routing.complexQueryTokens) return decision('remote', 'complex_query');
-  return localIfPossible(basisTokens < routing.simpleQueryTokens ? 'simple_query' : 'medium_query');
+  if (task === null) {
+    if (details.basisTokens > routing.complexQueryTokens) return decision('remote', 'complex_query');
+    return routed('local', details.basisTokens < routing.simpleQueryTokens ? 'simple_query' : 'medium_query');
+  }
+  if (compaction) {
+    // The summary replaces the history: it is written where the session's work was being done.
+    details.compaction = true;
+    return routed(input.previous?.route ?? 'local', 'compact');
+  }
+  if (nearest !== null) {
+    const { exemplar, distance } = nearest;
+    details.exemplar = { requestId: exemplar.requestId, distance, expected: exemplar.expected };
+    return routed(exemplar.expected, 'feedback');
+  }
+  const previous = input.previous;
+  if (previous !== null && previous.escalated && previous.until > input.now.getTime() && task.features.continuation === 1) {
+    details.continues = { until: new Date(previous.until).toISOString() };
+    return decision('remote', 'task_continues');
+  }
+  if (task.complexity === 'complex') return decision('remote', 'complex_task');
+  if (task.complexity === 'simple') return routed('local', 'simple_task');
+  const verdict = input.judged?.verdict ?? null;
+  if (verdict !== null) return routed(verdict === 'complex' ? 'remote' : 'local', verdict === 'complex' ? 'judge_complex' : 'judge_simple');
+  const unsure = routed(routing.task.unsure, 'unsure_task');
+  // Only a decision the judge could still change waits for it (the server awaits Router.judge).
+  const judgeCanAnswer = input.judgeEnabled && input.judged === null && input.localEnabled && input.localHealthy;
+  return judgeCanAnswer && unsure.reason === 'unsure_task' ? { ...unsure, awaitsJudge: true } : unsure;
 }

@@ -6,9 +6,9 @@ import type { Estimate } from './types.js';
 // and corrected per model family by calibration against the usage the backends report.
 
 /** English prose and code average about four characters per token. */
-const CHARS_PER_TOKEN = 4;
+export const CHARS_PER_TOKEN = 4;
 /** Serialized JSON (tool schemas and inputs) is denser: punctuation and short keys. */
-const JSON_CHARS_PER_TOKEN = 3;
+export const JSON_CHARS_PER_TOKEN = 3;
 /** Each extra UTF-8 byte of a non-ASCII character adds this much (CJK: about one token per character). */
 const NON_ASCII_BYTE_TOKENS = 0.35;
 /** Role markers and framing around every message. */

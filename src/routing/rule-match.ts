@@ -1,9 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestKind, RoutingRule } from '../config/schema.js';
+import { globToRegExp, QUERY_REGEX_FLAGS } from '../shared/regex.js';
 import type { Estimate } from './types.js';
-
-/** Rule regexes ignore case: users write words, not byte patterns. */
-export const QUERY_REGEX_FLAGS = 'iu';
 
 /** What rules can look at, for one request. */
 export interface RuleFacts {
@@ -30,12 +28,6 @@ export interface CompiledRule {
 }
 
 type Condition = (facts: RuleFacts) => boolean;
-
-/** `*` is any run of characters, `?` one character; everything else is literal. The whole value must match. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 's');
-}
 
 const MINUTES_PER_DAY = 24 * 60;
 

@@ -1,4 +1,4 @@
-import type { Route } from '../telemetry/event.js';
+import type { Route } from '../shared/vocabulary.js';
 
 /** Named, explainable measurements of one user prompt (e.g. `verb.refactor`, `scope.codebase`, `pasted.lines`). */
 export type TaskFeatures = Readonly<Record<string, number>>;

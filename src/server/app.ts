@@ -1,9 +1,12 @@
+import type { ServerOptions } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { mintRequestId } from '../anthropic/errors.js';
+import type { Config } from '../config/schema.js';
 import type { AppContext } from './context.js';
-import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.js';
+import { clientErrorHandler, connectHandler, errorHandler, expectationFailedHandler, notFoundHandler } from './errors.js';
 import { createGuard } from './guard.js';
 import { InFlight } from './in-flight.js';
+import { oneAtATimePerConnection } from './pipelining.js';
 import { healthRoutes } from './routes/health.js';
 import { readyRoutes } from './routes/ready.js';
 import { messagesRoutes } from './routes/messages.js';
@@ -13,6 +16,17 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { statsRoutes } from './routes/stats.js';
 import { LiveTelemetry } from '../telemetry/live.js';
+
+/** Node's listener limits; the request timeout is checked at a tenth of its length (Node: every 30 s). */
+function listenerOptions(listen: Config['listen']): ServerOptions {
+  return {
+    // The guard refuses a missing Host in the error envelope; Node's own answer would be a bare 400.
+    requireHostHeader: false,
+    requestTimeout: listen.requestTimeoutMs,
+    headersTimeout: Math.min(60_000, listen.requestTimeoutMs),
+    connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.round(listen.requestTimeoutMs / 10))),
+  };
+}
 
 /** The HTTP application. All collaborators come in through `ctx`, so tests run it against fakes. */
 export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, inFlight: InFlight = new InFlight()): Promise<FastifyInstance> {
@@ -26,6 +40,9 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, inFli
     genReqId: mintRequestId,
     requestIdHeader: false,
     bodyLimit: ctx.config.listen.bodyLimitBytes,
+    // Receiving a request is bounded (a trickled body is cut with 408); a streamed answer is not.
+    requestTimeout: ctx.config.listen.requestTimeoutMs,
+    http: listenerOptions(ctx.config.listen),
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Claude Code's main requests carry 60+ headers; keep Node's limits but never trust a proxy chain.
@@ -34,9 +51,14 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, inFli
     clientErrorHandler,
     frameworkErrors: errorHandler,
   });
+  app.server.maxConnections = ctx.config.listen.maxConnections;
+  app.server.on('checkExpectation', expectationFailedHandler);
+  app.server.on('connect', connectHandler);
   app.decorateRequest('credentialIsProxyToken', false);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // First: a pipelined request that is never served must not be counted as in flight.
+  app.addHook('onRequest', oneAtATimePerConnection);
   inFlight.install(app);
   app.addHook('onRequest', createGuard(ctx.config.listen, ctx.inboundToken));
   app.addHook('onReady', async () => live.start());

@@ -1,8 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { isLoopbackHost } from '../config/load.js';
 import { ApiError } from '../anthropic/errors.js';
+import { HEADER } from '../shared/headers.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,10 +13,27 @@ declare module 'fastify' {
   }
 }
 
-function hostnameOf(hostHeader: string): string {
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
-  const colon = hostHeader.lastIndexOf(':');
-  return (colon === -1 ? hostHeader : hostHeader.slice(0, colon)).toLowerCase();
+// RFC 9110 authority: a bracketed IPv6 address or a plain name, then at most a numeric port.
+const AUTHORITY = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?))(?::(\d{1,5}))?$/i;
+
+/** The host name of a Host header (IPv6 in brackets, lower case), or null when it is not an authority. */
+function hostnameOf(hostHeader: string): string | null {
+  const match = AUTHORITY.exec(hostHeader);
+  if (!match) return null;
+  const [, ipv6, name, port] = match;
+  if (port !== undefined && Number(port) > 65_535) return null;
+  if (ipv6 !== undefined) return isIPv6(ipv6) ? `[${ipv6.toLowerCase()}]` : null;
+  return (name ?? '').toLowerCase();
+}
+
+/** Node keeps the first of several Host headers; a request that sends two is ambiguous and refused. */
+function hostHeaders(rawHeaders: string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    if (name !== undefined && name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  return count;
 }
 
 // Dot segments, encoded separators and NUL could step out of the remote base path upstream.
@@ -38,7 +57,9 @@ function sameSecret(given: string, expected: Buffer): boolean {
  * hook, not an async one: it runs on every request and needs no promise.
  */
 export function createGuard(listen: Config['listen'], inboundToken: string | null) {
-  const allowedHosts = new Set([listen.host.toLowerCase(), ...listen.allowedHosts.map((h) => h.toLowerCase())]);
+  const names = [listen.host, ...listen.allowedHosts].map((h) => h.toLowerCase());
+  // An IPv6 address is written in brackets in a Host header.
+  const allowedHosts = new Set([...names, ...names.filter((h) => isIPv6(h)).map((h) => `[${h}]`)]);
   const anyHost = allowedHosts.has('*');
   const allowedOrigins = new Set(listen.allowedOrigins);
   const token = inboundToken === null ? null : Buffer.from(inboundToken);
@@ -47,9 +68,11 @@ export function createGuard(listen: Config['listen'], inboundToken: string | nul
   function refusal(request: FastifyRequest): ApiError | null {
     request.credentialIsProxyToken = false;
     const host = request.headers.host;
+    if (host === undefined) return new ApiError('invalid_request_error', 'claude-api-proxy: a Host header is required');
+    if (hostHeaders(request.raw.rawHeaders) > 1) return new ApiError('invalid_request_error', 'claude-api-proxy: more than one Host header');
     if (!anyHost) {
-      const name = host === undefined ? '' : hostnameOf(host);
-      if (!isLoopbackHost(name) && !allowedHosts.has(name)) {
+      const name = hostnameOf(host);
+      if (name === null || (!isLoopbackHost(name) && !allowedHosts.has(name))) {
         return new ApiError('permission_error', `host ${JSON.stringify(host ?? '')} is not allowed (listen.allowedHosts)`);
       }
     }
@@ -57,9 +80,14 @@ export function createGuard(listen: Config['listen'], inboundToken: string | nul
     if (origin !== undefined && !allowedOrigins.has(origin)) {
       return new ApiError('permission_error', `browser origin ${JSON.stringify(origin)} is not allowed (listen.allowedOrigins)`);
     }
+    // A page elsewhere sends GETs (<img>, <script>) without Origin; the browser still says where they come from.
+    const site = request.headers['sec-fetch-site'];
+    if (origin === undefined && (site === 'cross-site' || site === 'same-site')) {
+      return new ApiError('permission_error', `a browser request from another site (sec-fetch-site: ${site}) is not allowed`);
+    }
     if (!safeTarget(request.url)) return new ApiError('invalid_request_error', 'claude-api-proxy: the request path is not allowed (dot segments, encoded slashes or NUL)');
     if (token === null) return null;
-    const dedicated = request.headers['x-claude-proxy-token'];
+    const dedicated = request.headers[HEADER.token];
     if (typeof dedicated === 'string' && sameSecret(dedicated, token)) return null;
     const apiKey = request.headers['x-api-key'];
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');

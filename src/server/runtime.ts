@@ -19,7 +19,7 @@ export function createContext(config: Config, secrets: Secrets, logger: Logger, 
     remote: overrides.remote ?? new RemoteBackend(config.remote, secrets.remoteApiKey),
     local,
     router: overrides.router ?? startRouter(config, { local, now, onError: (message, error) => logger.warn({ err: error }, `routing calibration: ${message}`) }),
-    telemetry: overrides.telemetry ?? (config.telemetry.enabled ? new JsonlTelemetryWriter(config.telemetry.dir, logger, { now, flushIntervalMs: config.telemetry.flushIntervalMs }) : nullTelemetry),
+    telemetry: overrides.telemetry ?? (config.telemetry.enabled ? new JsonlTelemetryWriter(config.telemetry.dir, logger, { now, flushIntervalMs: config.telemetry.flushIntervalMs, limits: config.telemetry }) : nullTelemetry),
     prices: overrides.prices ?? new PriceTable(config.pricing.models),
     ...(overrides.onEvent ? { onEvent: overrides.onEvent } : {}),
   };

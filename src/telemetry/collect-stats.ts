@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseEventLine } from './event-line.js';
-import { listEventFiles, startOfLocalDay, type EventFile } from './event-files.js';
-import { StatsAccumulator, type GroupBy, type StatsReport } from './stats.js';
+import { DAY_MS, listEventFiles, startOfLocalDay, type EventFile } from './event-files.js';
+import { StatsAccumulator, type BucketSize, type GroupBy, type StatsReport } from './stats.js';
 
 export interface StatsQuery {
   dir: string;
@@ -12,10 +12,10 @@ export interface StatsQuery {
   /** Exclusive upper bound of the request start time. */
   until: Date | null;
   by: GroupBy | null;
+  /** The timeline's step; `auto` when not given. */
+  bucket?: BucketSize;
   now: Date;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * A file is named after the day its events were written; a request that started before midnight is
@@ -31,7 +31,7 @@ function mayHoldRange(file: EventFile, since: Date | null, until: Date | null): 
 /** Streams the daily files line by line (constant memory per line, any file size) into a report. */
 export async function collectStats(query: StatsQuery): Promise<StatsReport> {
   const { files, dirBytes } = await listEventFiles(query.dir);
-  const acc = new StatsAccumulator(query.by);
+  const acc = new StatsAccumulator(query.by, query.bucket);
   const since = query.since?.getTime() ?? -Infinity;
   const until = query.until?.getTime() ?? Infinity;
   let read = 0;
@@ -71,5 +71,5 @@ async function readLines(path: string, onLine: (line: string) => void): Promise<
   const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   const lines = createInterface({ input, crlfDelay: Infinity });
   lines.on('line', onLine);
-  await Promise.race([once(lines, 'close'), once(input, 'error').then(([error]) => Promise.reject(error as Error))]);
+  await Promise.race([once(lines, 'close'), once(input, 'error').then(([error]) => Promise.reject(error))]);
 }

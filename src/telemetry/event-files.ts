@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errorCode } from '../shared/errors.js';
 
 /** One daily events-YYYY-MM-DD.jsonl file; `day` is the local date in its name. */
 export interface EventFile {
@@ -22,7 +23,7 @@ export async function listEventFiles(dir: string): Promise<TelemetryDirectory> {
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], dirBytes: 0 };
+    if (errorCode(error) === 'ENOENT') return { files: [], dirBytes: 0 };
     throw error;
   }
   const regular = entries.filter((e) => e.isFile());
@@ -44,6 +45,9 @@ export async function listEventFiles(dir: string): Promise<TelemetryDirectory> {
   files.sort((a, b) => a.day.localeCompare(b.day));
   return { files, dirBytes: sized.reduce((sum, f) => sum + f.bytes, 0) };
 }
+
+/** A day of event files, in milliseconds (a local day may be an hour longer or shorter). */
+export const DAY_MS = 86_400_000;
 
 /** Local midnight at the start of a YYYY-MM-DD day. */
 export function startOfLocalDay(day: string): Date {

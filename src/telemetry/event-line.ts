@@ -1,4 +1,10 @@
-import { isTokenCount, type Route } from './event.js';
+import { boundedText } from './bounded-event.js';
+import { isTokenCount } from './event.js';
+import { isCount, isObject, type Json } from '../shared/json.js';
+import { isRoute, type Route } from '../shared/vocabulary.js';
+
+/** The longest model name /stats reports (names are cut when written; this bounds older files). */
+const MODEL_KEY_CHARS = 256;
 
 /** The fields of one event line that statistics use, checked and normalised. */
 export interface RecordedEvent {
@@ -8,6 +14,8 @@ export interface RecordedEvent {
   reason: string;
   fallbackReason: string | null;
   model: string;
+  /** Claude Code's session (x-claude-code-session-id), when the client sent one. */
+  sessionId: string | null;
   kind: string;
   success: boolean;
   inputTokens: number | null;
@@ -30,10 +38,6 @@ export interface RecordedEvent {
  */
 export type ParsedLine = { type: 'event'; event: RecordedEvent } | { type: 'legacy' } | { type: 'foreign' } | { type: 'corrupt' } | { type: 'blank' };
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isRoute = (v: unknown): v is Route => v === 'local' || v === 'remote';
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const countOrNull = (v: unknown): number | null | undefined => (v === null || v === undefined ? null : isCount(v) ? v : undefined);
 const amountOrNull = (v: unknown): number | null | undefined => (v === null || v === undefined ? null : typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
@@ -95,7 +99,9 @@ function recordedEvent(m: Json, route: Route): RecordedEvent | null {
     decidedRoute: m.decided_route,
     reason: m.reason,
     fallbackReason: isObject(fallback) ? (fallback.reason as string) : null,
-    model: m.model,
+    // Files written before names were bounded may hold huge ones: /stats groups by a bounded key.
+    model: boundedText(m.model, MODEL_KEY_CHARS),
+    sessionId: typeof m.session_id === 'string' ? boundedText(m.session_id, MODEL_KEY_CHARS) : null,
     kind: isTokenCount({ kind: String(m.kind), path: String(m.path) }) ? 'count' : typeof m.kind === 'string' ? m.kind : 'other',
     success: m.success,
     inputTokens: input,

@@ -1,6 +1,7 @@
 import type { RequestKind } from '../config/schema.js';
+import type { Route } from '../shared/vocabulary.js';
 
-export type Route = 'local' | 'remote';
+export type { Route };
 
 /** The seed's fields, byte-compatible: readers of the old files keep working. */
 export interface SeedMetadata {
@@ -14,6 +15,8 @@ export interface SeedMetadata {
 /** Everything we add beside the seed's fields. Prompt text appears only when telemetry.logPrompts is on. */
 export interface ProxyMetadata extends SeedMetadata {
   request_id: string;
+  /** Claude Code's session id (the x-claude-code-session-id header), null for other clients. */
+  session_id: string | null;
   unix_ms: number;
   path: string;
   kind: RequestKind;
@@ -39,6 +42,8 @@ export interface ProxyMetadata extends SeedMetadata {
   ttfb_ms: number | null;
   cost_usd: number | null;
   cost_saved_usd: number | null;
+  /** The task classifier's verdict on a new prompt (score and features, never its text); absent for other requests and in older files. */
+  task?: { complexity: string; score: number; features: Readonly<Record<string, number>> };
   /** Local route only: what preparation changed (tools stripped, RAG, dropped fields); never prompt text. */
   preparation: Record<string, unknown> | null;
   query_text?: string;

@@ -1,5 +1,6 @@
 import type { BaseLogger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { boundedEvent } from './bounded-event.js';
 import type { TelemetryEvent } from './event.js';
 import { collectStats, type StatsQuery } from './collect-stats.js';
 import { ProxyMetrics } from './metrics.js';
@@ -32,6 +33,8 @@ export class LiveTelemetry {
   private readonly retention: RetentionSweeper | null;
   private cached: { at: number; ttl: number; report: StatsReport } | null = null;
   private pending: Promise<StatsReport> | null = null;
+  /** Filtered reports being computed, by filter: concurrent asks for the same one share the work. */
+  private readonly pendingFiltered = new Map<string, Promise<StatsReport>>();
   private observerFailed = false;
 
   constructor(
@@ -55,8 +58,9 @@ export class LiveTelemetry {
     };
   }
 
-  observe(event: TelemetryEvent): void {
+  observe(raw: TelemetryEvent): void {
     try {
+      const event = boundedEvent(raw, this.sources.config.telemetry);
       this.metrics.observe(event);
       this.recent.add(event);
     } catch (error) {
@@ -74,12 +78,24 @@ export class LiveTelemetry {
     await this.retention?.stop();
   }
 
-  /** Statistics over the configured directory; the unfiltered report is cached for a few seconds. */
-  async stats(filter: Pick<StatsQuery, 'since' | 'until' | 'by'> = { since: null, until: null, by: null }): Promise<StatsReport> {
+  /**
+   * Statistics over the configured directory; the unfiltered report is cached for a few seconds.
+   * `shareKey` names a filtered one as the asker wrote it ("30d" is a new instant every time), so
+   * concurrent asks share one computation.
+   */
+  async stats(filter: Pick<StatsQuery, 'since' | 'until' | 'by' | 'bucket'> = { since: null, until: null, by: null }, shareKey?: string): Promise<StatsReport> {
     const query: StatsQuery = { dir: this.sources.config.telemetry.dir, now: this.sources.now(), ...filter };
-    if (filter.since || filter.until || filter.by) {
-      await this.sources.telemetry.flush();
-      return collectStats(query);
+    if (filter.since || filter.until || filter.by || (filter.bucket ?? 'auto') !== 'auto') {
+      const key = shareKey ?? `${filter.since?.getTime() ?? ''}|${filter.until?.getTime() ?? ''}|${filter.by ?? ''}|${filter.bucket ?? 'auto'}`;
+      let report = this.pendingFiltered.get(key);
+      if (report === undefined) {
+        report = this.sources.telemetry
+          .flush()
+          .then(() => collectStats(query))
+          .finally(() => this.pendingFiltered.delete(key));
+        this.pendingFiltered.set(key, report);
+      }
+      return report;
     }
     if (this.cached && Date.now() - this.cached.at < this.cached.ttl) return this.cached.report;
     const started = Date.now();

@@ -1,5 +1,7 @@
 import type { ModelPrice } from '../config/schema.js';
 import type { Usage } from '../anthropic/types.js';
+import { globToRegExp } from '../shared/regex.js';
+import { promptTokens } from '../shared/tokens.js';
 
 type Prices = Pick<ModelPrice, 'input' | 'output' | 'cacheWrite' | 'cacheRead'>;
 
@@ -37,16 +39,6 @@ export const BUILTIN_PRICES: readonly (readonly [glob: string, price: ModelPrice
   ['claude-3-5-haiku*', price(0.8, 4, 1, 0.08)],
   ['claude-3-haiku*', price(0.25, 1.25, 0.3, 0.03)],
 ];
-
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
-}
-
-/** Everything that counts as prompt for a price tier: fresh input plus cache reads and writes. */
-export function promptTokens(usage: Usage): number {
-  return usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
-}
 
 /** Looks up prices by model glob; configured entries win over built-in ones. Compiled once. */
 export class PriceTable {

@@ -4,6 +4,7 @@ import type { Route, TelemetryEvent } from './event.js';
 export interface RecentDecision {
   at: string;
   request_id: string;
+  session_id: string | null;
   kind: string;
   model: string;
   model_served: string | null;
@@ -37,6 +38,7 @@ export class RecentDecisions {
     this.ring[this.next] = {
       at: new Date(m.unix_ms).toISOString(),
       request_id: m.request_id,
+      session_id: m.session_id,
       kind: m.kind,
       model: m.model,
       model_served: m.model_served,

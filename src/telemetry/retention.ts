@@ -1,8 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { BaseLogger } from 'pino';
-import { listEventFiles, startOfLocalDay } from './event-files.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS, listEventFiles, startOfLocalDay } from './event-files.js';
+import { errorCode } from '../shared/errors.js';
 
 /** Removes the daily event files whose day ended more than `retentionDays` ago; returns their paths. */
 export async function removeExpiredEventFiles(dir: string, retentionDays: number, now: Date): Promise<string[]> {
@@ -48,7 +47,7 @@ export class RetentionSweeper {
         if (removed.length > 0) this.log.info({ dir: this.dir, removed: removed.length, retentionDays: this.retentionDays }, 'old telemetry files removed');
       })
       .catch((error: unknown) => {
-        this.log.warn({ dir: this.dir, code: (error as NodeJS.ErrnoException).code ?? String(error) }, 'telemetry retention could not run');
+        this.log.warn({ dir: this.dir, code: errorCode(error) ?? String(error) }, 'telemetry retention could not run');
       })
       .finally(() => {
         this.running = null;

@@ -1,3 +1,4 @@
+import { textTable } from '../shared/text-table.js';
 import type { Distribution } from './samples.js';
 import type { EstimateError, StatsReport } from './stats.js';
 
@@ -18,11 +19,7 @@ function bytes(n: number): string {
 }
 
 /** Left-aligned first column, right-aligned numbers. */
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
-}
+const table = (header: string[], rows: string[][]): string[] => textTable([header, ...rows], 'numbers');
 
 const triple = (d: Distribution | null): string => (d ? `${ms(d.p50)} / ${ms(d.p90)} / ${ms(d.p99)}` : '–');
 

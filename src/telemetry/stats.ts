@@ -3,11 +3,21 @@ import type { RecordedEvent } from './event-line.js';
 import { localDate } from './json-line.js';
 import { round, Samples, type Distribution } from './samples.js';
 
-export const GROUP_BY = ['day', 'model', 'route', 'reason'] as const;
+export const GROUP_BY = ['day', 'model', 'route', 'reason', 'session'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
+export const isGroupBy = (value: string): value is GroupBy => (GROUP_BY as readonly string[]).includes(value);
+
+/** Timeline granularity; `auto` is hourly up to two days of events and daily beyond. */
+export const BUCKETS = ['auto', '5m', 'hour', 'day'] as const;
+export type BucketSize = (typeof BUCKETS)[number];
+
+/** The group key of requests that carried no Claude Code session header. */
+export const NO_SESSION = '(no session)';
 
 const ROUTES: readonly Route[] = ['local', 'remote'];
 const HOUR_MS = 3_600_000;
+/** The finest timeline step; every offset of a real time zone is a multiple of it. */
+const SLOT_MS = 300_000;
 /** Up to this span the timeline has one point per hour, beyond it one per day. */
 const HOURLY_SPAN_MS = 48 * HOUR_MS;
 
@@ -86,6 +96,8 @@ export interface GroupRow {
   cost_saved_usd: number;
   latency_p50_ms: number | null;
   latency_p90_ms: number | null;
+  first_event_at: string;
+  last_event_at: string;
 }
 
 export interface StatsReport {
@@ -97,8 +109,10 @@ export interface StatsReport {
   totals: Totals;
   routes: Record<Route, RouteStats>;
   reasons: Record<string, number>;
+  /** Why the requests Anthropic answered did not stay local: the decision's reason, or `fallback:<local failure>`. */
+  remote_because: Record<string, number>;
   estimate_error: Record<Route, EstimateError | null>;
-  timeline: { bucket: 'hour' | 'day'; points: TimelinePoint[] };
+  timeline: { bucket: Exclude<BucketSize, 'auto'>; points: TimelinePoint[] };
   groups?: { by: GroupBy; rows: GroupRow[] };
 }
 
@@ -199,6 +213,7 @@ class EstimateSamples {
   }
 }
 
+const slotStart = (ms: number): number => ms - (ms % SLOT_MS);
 const localHourStart = (ms: number): number => new Date(ms).setMinutes(0, 0, 0);
 const localDayStart = (ms: number): number => new Date(ms).setHours(0, 0, 0, 0);
 
@@ -212,14 +227,18 @@ export class StatsAccumulator {
     ROUTES.map((r) => [r, { tally: new Tally(), latency: new Samples(), ttfb: new Samples() }]),
   );
   private readonly estimates = new Map<Route, EstimateSamples>(ROUTES.map((r) => [r, new EstimateSamples()]));
-  private readonly hours = new Map<number, Bucket>();
-  private readonly groups = new Map<string, { tally: Tally; latency: Samples }>();
+  private readonly remoteBecause = new Map<string, number>();
+  private readonly slots = new Map<number, Bucket>();
+  private readonly groups = new Map<string, { tally: Tally; latency: Samples; first: number; last: number }>();
   private first = Infinity;
   private last = -Infinity;
-  private hourStart = 0;
-  private hourBucket: Bucket | null = null;
+  private slotAt = 0;
+  private slot: Bucket | null = null;
 
-  constructor(private readonly groupBy: GroupBy | null = null) {}
+  constructor(
+    private readonly groupBy: GroupBy | null = null,
+    private readonly bucket: BucketSize = 'auto',
+  ) {}
 
   add(e: RecordedEvent): void {
     this.lines.events++;
@@ -228,6 +247,7 @@ export class StatsAccumulator {
     this.totals.add(e);
     if (e.fallbackReason !== null) increment(this.fallbackReasons, e.fallbackReason);
     increment(this.reasons, e.reason);
+    if (e.route === 'remote') increment(this.remoteBecause, e.fallbackReason === null ? e.reason : `fallback:${e.fallbackReason}`);
     const route = this.routes.get(e.route);
     if (route) {
       route.tally.add(e);
@@ -239,9 +259,11 @@ export class StatsAccumulator {
     if (this.groupBy) {
       const key = groupKey(this.groupBy, e);
       let group = this.groups.get(key);
-      if (!group) this.groups.set(key, (group = { tally: new Tally(), latency: new Samples() }));
+      if (!group) this.groups.set(key, (group = { tally: new Tally(), latency: new Samples(), first: e.unixMs, last: e.unixMs }));
       group.tally.add(e);
       group.latency.add(e.latencyMs);
+      group.first = Math.min(group.first, e.unixMs);
+      group.last = Math.max(group.last, e.unixMs);
     }
   }
 
@@ -278,6 +300,7 @@ export class StatsAccumulator {
         remote: this.routeStats('remote'),
       },
       reasons: Object.fromEntries([...this.reasons].sort((a, b) => b[1] - a[1])),
+      remote_because: Object.fromEntries([...this.remoteBecause].sort((a, b) => b[1] - a[1])),
       estimate_error: { local: this.estimates.get('local')?.result() ?? null, remote: this.estimates.get('remote')?.result() ?? null },
       timeline: this.timeline(),
     };
@@ -304,27 +327,34 @@ export class StatsAccumulator {
   }
 
   private bucketFor(ms: number): Bucket {
-    if (this.hourBucket && ms >= this.hourStart && ms < this.hourStart + HOUR_MS) return this.hourBucket;
-    this.hourStart = localHourStart(ms);
-    let bucket = this.hours.get(this.hourStart);
-    if (!bucket) this.hours.set(this.hourStart, (bucket = new Bucket()));
-    this.hourBucket = bucket;
+    if (this.slot && ms >= this.slotAt && ms < this.slotAt + SLOT_MS) return this.slot;
+    this.slotAt = slotStart(ms);
+    let bucket = this.slots.get(this.slotAt);
+    if (!bucket) this.slots.set(this.slotAt, (bucket = new Bucket()));
+    this.slot = bucket;
     return bucket;
+  }
+
+  private bucketSize(): Exclude<BucketSize, 'auto'> {
+    if (this.bucket !== 'auto') return this.bucket;
+    return this.last - this.first <= HOURLY_SPAN_MS ? 'hour' : 'day';
   }
 
   /** A continuous series (empty buckets included) so charts show quiet periods as zero. */
   private timeline(): StatsReport['timeline'] {
-    if (this.hours.size === 0) return { bucket: 'hour', points: [] };
-    const hourly = this.last - this.first <= HOURLY_SPAN_MS;
+    const size = this.bucketSize();
+    if (this.slots.size === 0) return { bucket: size, points: [] };
+    const startOf = size === '5m' ? slotStart : size === 'hour' ? localHourStart : localDayStart;
     const buckets = new Map<number, Bucket>();
-    for (const [start, bucket] of this.hours) {
-      const key = hourly ? start : localDayStart(start);
+    for (const [start, bucket] of this.slots) {
+      const key = startOf(start);
       let merged = buckets.get(key);
       if (!merged) buckets.set(key, (merged = new Bucket()));
       merged.merge(bucket);
     }
     const points: TimelinePoint[] = [];
-    const step = (ms: number) => (hourly ? localHourStart(ms + HOUR_MS) : localDayStart(ms + 26 * HOUR_MS));
+    // Steps are taken past daylight-saving changes: a local day is 23 to 25 hours long.
+    const step = (ms: number) => (size === '5m' ? ms + SLOT_MS : size === 'hour' ? localHourStart(ms + HOUR_MS) : localDayStart(ms + 26 * HOUR_MS));
     const end = Math.max(...buckets.keys());
     for (let at = Math.min(...buckets.keys()); at <= end; at = step(at)) {
       const b = buckets.get(at) ?? new Bucket();
@@ -340,11 +370,11 @@ export class StatsAccumulator {
         cost_saved_usd: usd(b.costSavedUsd),
       });
     }
-    return { bucket: hourly ? 'hour' : 'day', points };
+    return { bucket: size, points };
   }
 
   private groupRows(by: GroupBy): GroupRow[] {
-    const rows = [...this.groups].map(([key, { tally: t, latency }]): GroupRow => ({
+    const rows = [...this.groups].map(([key, { tally: t, latency, first, last }]): GroupRow => ({
       key,
       requests: t.requests,
       local: t.local,
@@ -359,8 +389,12 @@ export class StatsAccumulator {
       cost_saved_usd: usd(t.costSavedUsd),
       latency_p50_ms: latency.percentile(50),
       latency_p90_ms: latency.percentile(90),
+      first_event_at: new Date(first).toISOString(),
+      last_event_at: new Date(last).toISOString(),
     }));
-    return by === 'day' ? rows.sort((a, b) => a.key.localeCompare(b.key)) : rows.sort((a, b) => b.requests - a.requests || a.key.localeCompare(b.key));
+    if (by === 'day') return rows.sort((a, b) => a.key.localeCompare(b.key));
+    if (by === 'session') return rows.sort((a, b) => b.last_event_at.localeCompare(a.last_event_at) || a.key.localeCompare(b.key));
+    return rows.sort((a, b) => b.requests - a.requests || a.key.localeCompare(b.key));
   }
 }
 
@@ -374,6 +408,8 @@ function groupKey(by: GroupBy, e: RecordedEvent): string {
       return e.route;
     case 'reason':
       return e.reason;
+    case 'session':
+      return e.sessionId ?? NO_SESSION;
   }
 }
 

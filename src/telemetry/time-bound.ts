@@ -15,7 +15,11 @@ export class TimeBoundError extends Error {
 export function parseTimeBound(text: string, now: Date, bound: 'since' | 'until'): Date {
   const value = text.trim();
   const relative = /^(\d+)([mhdw])$/.exec(value);
-  if (relative) return new Date(now.getTime() - Number(relative[1]) * (UNIT_MS[relative[2] ?? 'd'] ?? 0));
+  if (relative) {
+    const date = new Date(now.getTime() - Number(relative[1]) * (UNIT_MS[relative[2] ?? 'd'] ?? 0));
+    if (Number.isNaN(date.getTime())) throw new TimeBoundError(`--${bound} ${JSON.stringify(text)} reaches before the first representable date`);
+    return date;
+  }
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const start = startOfLocalDay(value);
     if (localDate(start) !== value) throw new TimeBoundError(`--${bound} ${JSON.stringify(text)} is not a date`);

@@ -1,10 +1,12 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { createWriteStream, type Stats, type WriteStream } from 'node:fs';
+import { chmod, mkdir, open as openForRead, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { TelemetryEvent } from './event.js';
+import { boundedEvent, type StringLimits } from './bounded-event.js';
 import { localDate, toJsonLine } from './json-line.js';
+import { errorCode } from '../shared/errors.js';
 
 /** Where telemetry events go. Writing never throws and never waits for the disk. */
 export interface TelemetrySink {
@@ -25,6 +27,8 @@ export interface TelemetryWriterOptions {
   flushIntervalMs?: number;
   /** Opens a daily file for appending (tests inject failing file systems). */
   openFile?: (path: string) => WriteStream;
+  /** Client- and upstream-chosen strings are cut to these lengths (`telemetry.maxStringChars`); none when absent. */
+  limits?: StringLimits;
 }
 
 /** Lines of one local day, appended in one write. */
@@ -58,8 +62,13 @@ export class JsonlTelemetryWriter implements TelemetrySink {
   private readonly retryMs: number;
   private readonly flushIntervalMs: number;
   private readonly openFile: (path: string) => WriteStream;
+  private readonly limits: StringLimits | null;
   private stream: WriteStream | null = null;
   private streamDay = '';
+  /** The file the stream writes to, as it was when opened: a removed or replaced file is reopened. */
+  private streamFile: { path: string; dev: number; ino: number } | null = null;
+  /** The file ended inside a line (a write torn by a full disk): the next write starts a new one. */
+  private tornLine = false;
   private open: Batch | null = null;
   private openUntil = 0;
   private readonly sealed: Batch[] = [];
@@ -79,6 +88,7 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     this.retryMs = options.retryMs ?? 30_000;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.openFile = options.openFile ?? ((path) => createWriteStream(path, { flags: 'a', mode: 0o600 }));
+    this.limits = options.limits ?? null;
   }
 
   write(event: TelemetryEvent): void {
@@ -93,7 +103,7 @@ export class JsonlTelemetryWriter implements TelemetrySink {
       this.open = { day: localDate(date), lines: [], chars: 0 };
       this.openUntil = nextLocalMidnight(date);
     }
-    const line = toJsonLine(event);
+    const line = toJsonLine(this.limits ? boundedEvent(event, this.limits) : event);
     this.open.lines.push(line);
     this.open.chars += line.length;
     this.pending++;
@@ -148,8 +158,10 @@ export class JsonlTelemetryWriter implements TelemetrySink {
       const count = batch.lines.length;
       try {
         const stream = await this.streamFor(batch.day);
+        const text = (this.tornLine ? '\n' : '') + batch.lines.join('');
         // Counted as written only once the file took the bytes: a full disk fails in the callback.
-        await new Promise<void>((resolve, reject) => stream.write(batch.lines.join(''), (error) => (error ? reject(error) : resolve())));
+        await new Promise<void>((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
+        this.tornLine = false;
         this.counters.written += count;
       } catch (error) {
         this.fail(error, count);
@@ -170,14 +182,24 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     this.retryAfter = this.now().getTime() + this.retryMs;
     if (!this.reportedFailure) {
       this.reportedFailure = true;
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      const code = errorCode(error) ?? String(error);
       this.log.warn({ dir: this.dir, code }, 'telemetry cannot be written; requests continue, events are counted as lost');
     }
   }
 
+  /** Whether the open file is still the one at its path (not removed, renamed or replaced meanwhile). */
+  private async stillAtPath(): Promise<boolean> {
+    const file = this.streamFile;
+    if (file === null) return false;
+    const now = await stat(file.path).catch(() => null);
+    return now !== null && now.dev === file.dev && now.ino === file.ino;
+  }
+
   private async streamFor(day: string): Promise<WriteStream> {
-    if (this.stream && this.streamDay === day) return this.stream;
+    // One stat per batch: events written into a deleted file would be counted but lost.
+    if (this.stream && this.streamDay === day && (await this.stillAtPath())) return this.stream;
     this.stream?.end();
+    this.stream = null;
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     // A directory made earlier (by the predecessor or by hand) may be wider; narrowing it is best effort.
     await chmod(this.dir, 0o700).catch(() => undefined);
@@ -185,14 +207,29 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     const stream = this.openFile(path);
     await Promise.race([
       once(stream, 'open'),
-      once(stream, 'error').then(([error]) => Promise.reject(error as Error)),
+      once(stream, 'error').then(([error]) => Promise.reject(error)),
     ]);
     // A file created earlier by another tool may have wider permissions; events are private.
     await chmod(path, 0o600);
+    const opened = await stat(path);
+    this.tornLine = await endsInsideLine(path, opened);
     stream.on('error', (error) => this.fail(error, 0));
+    this.streamFile = { path, dev: opened.dev, ino: opened.ino };
     this.stream = stream;
     this.streamDay = day;
     return stream;
+  }
+}
+
+/** Whether a non-empty file's last byte is not a newline. */
+async function endsInsideLine(path: string, stats: Stats): Promise<boolean> {
+  if (stats.size === 0) return false;
+  const handle = await openForRead(path, 'r');
+  try {
+    const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, stats.size - 1);
+    return buffer[0] !== 0x0a;
+  } finally {
+    await handle.close();
   }
 }
 

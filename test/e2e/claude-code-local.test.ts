@@ -1,6 +1,7 @@
-// The real Claude Code CLI through the proxy, local route to the strict native fake.
-// Run with `CLAUDE_CODE_BIN=<path of the claude binary> npm run test:claude-code` (e.g. the
-// node_modules/@anthropic-ai/claude-code-linux-x64/claude of a scratch install); not part of `npm test`.
+// The real Claude Code CLI through the proxy as a new user runs it: the default model, no --model
+// alias, no effort flag. Simple work goes to the strict native fake (local), hard work to a fake
+// remote upstream. Run with `CLAUDE_CODE_BIN=<path of the claude binary> npm run test:claude-code`
+// (e.g. the node_modules/@anthropic-ai/claude-code-linux-x64/claude of a scratch install); not part of `npm test`.
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anthropicLike, FakeUpstream, streams } from '../helpers/fake-anthropic.js';
 import { FakeNative } from '../helpers/fake-native.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 const CLI = process.env.CLAUDE_CODE_BIN;
-const ALIAS = 'claude-local-test';
+const REMOTE_ANSWER = 'Remote answer from the fake upstream.';
 
 interface Result {
   subtype: string;
@@ -24,26 +26,30 @@ interface Result {
 
 if (!CLI) throw new Error('set CLAUDE_CODE_BIN to the claude binary');
 
-describe('the real Claude Code CLI on the local route', () => {
+describe('the real Claude Code CLI with its defaults', () => {
   let native: FakeNative;
+  let remote: FakeUpstream;
   let proxy: RunningProxy;
   let home: string;
 
   beforeAll(async () => {
     native = await new FakeNative().start();
+    remote = await new FakeUpstream(anthropicLike(() => streams.text(REMOTE_ANSWER, 'claude-opus-4-8'))).start();
     home = await mkdtemp(join(tmpdir(), 'cap-claude-home-'));
     proxy = await startProxy({
-      // No remote route at all: anything that leaves the local route fails loudly.
-      remote: { url: 'http://127.0.0.1:9' },
-      local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 131_072, maxOutputTokens: 4096, aliases: [ALIAS] },
+      remote: { url: remote.url },
+      local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 131_072, maxOutputTokens: 4096 },
       rag: { enabled: false },
     });
   });
   afterAll(async () => {
     await proxy.close();
     await native.stop();
+    await remote.stop();
     await rm(home, { recursive: true, force: true });
   });
+
+  const messagesSentRemote = () => remote.received.filter((r) => r.method === 'POST' && r.url.startsWith('/v1/messages'));
 
   async function claude(prompt: string, ...flags: string[]): Promise<Result> {
     const env = {
@@ -54,21 +60,38 @@ describe('the real Claude Code CLI on the local route', () => {
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_AUTOUPDATER: '1',
     };
-    const { stdout } = await promisify(execFile)(CLI as string, ['-p', prompt, '--model', ALIAS, '--output-format', 'json', ...flags], { env, cwd: home, timeout: 120_000 });
+    const { stdout } = await promisify(execFile)(CLI as string, ['-p', prompt, '--output-format', 'json', ...flags], { env, cwd: home, timeout: 120_000 });
     return JSON.parse(stdout) as Result;
   }
 
-  it('answers a one-line question locally', async () => {
-    const result = await claude('What is NixOS? Answer in one line.');
-    expect(result).toMatchObject({ subtype: 'success', is_error: false, num_turns: 1, result: 'Local answer to: What is NixOS? Answer in one line.' });
+  it('answers "What is NixOS?" locally', async () => {
+    const before = proxy.events.length;
+    const result = await claude('What is NixOS?');
+    expect(result).toMatchObject({ subtype: 'success', is_error: false, num_turns: 1, result: 'Local answer to: What is NixOS?' });
     expect(result.usage.input_tokens).toBeGreaterThan(1000);
     expect(native.rejected).toEqual([]);
-    expect(proxy.events.every((e) => e.metadata.routing_decision === 'local' && e.metadata.success)).toBe(true);
+    const events = proxy.events.slice(before);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.metadata.routing_decision === 'local' && e.metadata.success)).toBe(true);
+    expect(messagesSentRemote()).toEqual([]);
   }, 130_000);
 
-  it('completes a Bash tool round trip', async () => {
+  it('completes a Bash tool round trip locally', async () => {
+    const before = proxy.events.length;
     const result = await claude('Please run `echo hello-from-bash` and tell me the output.', '--allowedTools', 'Bash');
     expect(result).toMatchObject({ subtype: 'success', num_turns: 2, result: 'The tool said: hello-from-bash' });
     expect(native.rejected).toEqual([]);
+    expect(proxy.events.slice(before).map((e) => e.metadata.routing_decision)).toEqual(['local', 'local']);
+    expect(messagesSentRemote()).toEqual([]);
+  }, 130_000);
+
+  it('sends "Refactor entire codebase" to the remote upstream', async () => {
+    const before = proxy.events.length;
+    const result = await claude('Refactor entire codebase');
+    expect(result).toMatchObject({ subtype: 'success', is_error: false, result: REMOTE_ANSWER });
+    expect(messagesSentRemote().length).toBeGreaterThan(0);
+    const events = proxy.events.slice(before);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.metadata.routing_decision === 'remote' && e.metadata.decided_route === 'remote')).toBe(true);
   }, 130_000);
 });

@@ -49,9 +49,9 @@ async function telemetryLines(dir: string): Promise<Record<string, unknown>[]> {
   return lines;
 }
 
-describe('SIGTERM drains', () => {
-  it('an open stream completes, its telemetry line is written, new connections are refused, exit code 0', async () => {
-    const { file, telemetry } = await configFile('drain');
+describe('SIGTERM and SIGHUP drain', () => {
+  it.each(['SIGTERM', 'SIGHUP'] as const)('%s: an open stream completes, its telemetry line is written, new connections are refused, exit code 0', async (signal) => {
+    const { file, telemetry } = await configFile(`drain-${signal}`);
     const proxy = await startCli(build.cli, file, env());
     const events = streams.text('draining the proxy gently');
     let release!: () => void;
@@ -66,7 +66,7 @@ describe('SIGTERM drains', () => {
       const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hi')), dispatcher: agent });
       const reader = res.body[Symbol.asyncIterator]();
       let text = String((await reader.next()).value);
-      proxy.child.kill('SIGTERM');
+      proxy.child.kill(signal);
       await proxy.waitFor('stopping');
       await eventually(async () => request(`${proxy.url}/health`, { reset: true }).then(
         async (r) => void (await r.body.dump()),

@@ -1,27 +1,21 @@
 import { connect } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
-import { FakeUpstream, anthropicLike, sse, streams, type Received } from '../helpers/fake-anthropic.js';
-import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { anthropicLike, sse, streams, type Received } from '../helpers/fake-anthropic.js';
+import { eventually } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
+import { useGateway } from '../helpers/gateway.js';
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
+const gateway = useGateway({ settings: { local: { enabled: false } } });
 const agent = new Agent({ connections: 64 });
 
-beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } });
-});
 afterAll(async () => {
   await agent.close();
-  await proxy.close();
-  await upstream.stop();
 });
 afterEach(() => {
-  upstream.setHandler(anthropicLike());
-  upstream.received.length = 0;
-  proxy.events.length = 0;
+  gateway.upstream.setHandler(anthropicLike());
+  gateway.upstream.received.length = 0;
+  gateway.proxy.events.length = 0;
 });
 
 /** Resolves 'closed' when the upstream saw its request end, or 'open' if it did not within the bound. */
@@ -35,7 +29,7 @@ const streamForever = (_req: Received, res: import('node:http').ServerResponse) 
 };
 
 async function open(signal: AbortSignal, stream = true) {
-  return request(`${proxy.url}/v1/messages?beta=true`, {
+  return request(`${gateway.proxy.url}/v1/messages?beta=true`, {
     method: 'POST',
     headers: claudeCodeHeaders(),
     body: JSON.stringify(mainRequest('hi', { stream })),
@@ -46,30 +40,30 @@ async function open(signal: AbortSignal, stream = true) {
 
 describe('a client that goes away aborts the upstream request', () => {
   it('before the upstream answered', async () => {
-    upstream.setHandler(holdOpen);
+    gateway.upstream.setHandler(holdOpen);
     const controller = new AbortController();
     const pending = open(controller.signal).catch((e: Error) => e);
-    const received = await eventually(() => upstream.received[0]);
+    const received = await eventually(() => gateway.upstream.received[0]);
     controller.abort();
     expect(await pending).toBeInstanceOf(Error);
     expect(await upstreamSawClose(received)).toBe('closed');
-    const event = await eventually(() => proxy.events[0]);
+    const event = await eventually(() => gateway.proxy.events[0]);
     expect(event.metadata).toMatchObject({ status: 499, success: false });
   });
 
   it('in the middle of a stream', async () => {
-    upstream.setHandler(streamForever);
+    gateway.upstream.setHandler(streamForever);
     const controller = new AbortController();
     const res = await open(controller.signal);
     await res.body[Symbol.asyncIterator]().next();
     controller.abort();
-    expect(await upstreamSawClose(upstream.received[0]!)).toBe('closed');
-    const event = await eventually(() => proxy.events[0]);
+    expect(await upstreamSawClose(gateway.upstream.received[0]!)).toBe('closed');
+    const event = await eventually(() => gateway.proxy.events[0]);
     expect(event.metadata).toMatchObject({ success: false, stream: true });
   });
 
   it('in the middle of a non-streaming answer', async () => {
-    upstream.setHandler((_req, res) => {
+    gateway.upstream.setHandler((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
       res.write('{"type":"message","content":[');
     });
@@ -77,25 +71,25 @@ describe('a client that goes away aborts the upstream request', () => {
     const res = await open(controller.signal, false);
     await res.body[Symbol.asyncIterator]().next();
     controller.abort();
-    expect(await upstreamSawClose(upstream.received[0]!)).toBe('closed');
+    expect(await upstreamSawClose(gateway.upstream.received[0]!)).toBe('closed');
   });
 
   it('while still sending its request body: nothing is forwarded and the server keeps serving', async () => {
-    const { hostname, port } = new URL(proxy.url);
+    const { hostname, port } = new URL(gateway.proxy.url);
     const socket = connect({ host: hostname, port: Number(port) });
     await new Promise((r) => socket.once('connect', r));
     socket.write(`POST /v1/messages HTTP/1.1\r\nHost: ${hostname}:${port}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"model":"claude-`);
     await new Promise((r) => setTimeout(r, 20));
     socket.destroy();
     await new Promise((r) => setTimeout(r, 20));
-    expect(upstream.received).toHaveLength(0);
-    const res = await request(`${proxy.url}/health`, { dispatcher: agent });
+    expect(gateway.upstream.received).toHaveLength(0);
+    const res = await request(`${gateway.proxy.url}/health`, { dispatcher: agent });
     expect(res.statusCode).toBe(200);
     await res.body.dump();
   });
 
   it('fifty aborted streams leave no upstream request open', async () => {
-    upstream.setHandler(streamForever);
+    gateway.upstream.setHandler(streamForever);
     await Promise.all(
       Array.from({ length: 50 }, async () => {
         const controller = new AbortController();
@@ -104,11 +98,11 @@ describe('a client that goes away aborts the upstream request', () => {
         controller.abort();
       }),
     );
-    expect(upstream.received).toHaveLength(50);
-    const states = await Promise.all(upstream.received.map((r) => upstreamSawClose(r)));
+    expect(gateway.upstream.received).toHaveLength(50);
+    const states = await Promise.all(gateway.upstream.received.map((r) => upstreamSawClose(r)));
     expect(states.filter((s) => s === 'closed')).toHaveLength(50);
-    upstream.setHandler(anthropicLike());
-    const res = await request(`${proxy.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('again')), dispatcher: agent });
+    gateway.upstream.setHandler(anthropicLike());
+    const res = await request(`${gateway.proxy.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('again')), dispatcher: agent });
     expect(await res.body.text()).toBe(sse(streams.text()));
   });
 });

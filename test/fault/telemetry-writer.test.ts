@@ -1,11 +1,10 @@
 import { close, createWriteStream, open, write as fsWrite, type WriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
-import { startProxy } from '../helpers/proxy.js';
+import { startGateway } from '../helpers/gateway.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 import { JsonlTelemetryWriter, eventFileName } from '../../src/telemetry/writer.js';
 import type { TelemetryEvent } from '../../src/telemetry/event.js';
@@ -137,14 +136,13 @@ describe('JsonlTelemetryWriter', () => {
   });
 
   it('while serving: a full disk never fails or holds up a request', async () => {
-    const upstream = await new FakeUpstream(anthropicLike()).start();
     const { lines, logger } = capture();
     const dir = await scratchDir();
     const writer = new JsonlTelemetryWriter(dir, logger, { retryMs: 0, openFile: fullDisk });
-    const proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { ctx: { telemetry: writer } });
+    const gateway = await startGateway({ settings: { local: { enabled: false } }, ctx: { telemetry: writer } });
     try {
       for (let i = 0; i < 6; i++) {
-        const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest(`q${i}`, { stream: i % 2 === 0 })) });
+        const res = await request(`${gateway.proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest(`q${i}`, { stream: i % 2 === 0 })) });
         expect(res.statusCode).toBe(200);
         expect(await res.body.text()).toContain('Hello');
       }
@@ -152,8 +150,59 @@ describe('JsonlTelemetryWriter', () => {
       expect(writer.counters).toEqual({ written: 0, failed: 6 });
       expect(lines.filter((l) => l.includes('telemetry cannot be written'))).toHaveLength(1);
     } finally {
-      await proxy.close();
-      await upstream.stop();
+      await gateway.close();
+    }
+  });
+});
+
+describe('JsonlTelemetryWriter when the files change under it', () => {
+  it('the directory removed while serving: it is made again and the next events land in it', async () => {
+    const dir = join(await scratchDir(), 'telemetry');
+    const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 0 });
+    try {
+      writer.write(event(1));
+      await writer.flush();
+      await rm(dir, { recursive: true });
+      writer.write(event(2));
+      await writer.flush();
+      expect(lineNumbers(await readFile(join(dir, eventFileName(new Date())), 'utf8'))).toEqual([2]);
+      expect(writer.counters).toEqual({ written: 2, failed: 0 });
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it("the day's file moved away (log rotation): a new file is started at the path", async () => {
+    const dir = await scratchDir();
+    const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 0 });
+    const path = join(dir, eventFileName(new Date()));
+    try {
+      writer.write(event(1));
+      await writer.flush();
+      await rename(path, `${path}.1`);
+      writer.write(event(2));
+      await writer.flush();
+      expect(lineNumbers(await readFile(`${path}.1`, 'utf8'))).toEqual([1]);
+      expect(lineNumbers(await readFile(path, 'utf8'))).toEqual([2]);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('a file torn inside a line (a write cut by a full disk) gets a newline before the next event', async () => {
+    const dir = await scratchDir();
+    const path = join(dir, eventFileName(new Date()));
+    await writeFile(path, '{"timestamp": "t", "event_type": "api_query_ro');
+    const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 0 });
+    try {
+      writer.write(event(3));
+      writer.write(event(4));
+      await writer.flush();
+      const lines = (await readFile(path, 'utf8')).split('\n');
+      expect(lines[0]).toBe('{"timestamp": "t", "event_type": "api_query_ro');
+      expect(lines.slice(1).filter(Boolean).map((l) => (JSON.parse(l) as { metadata: { n: number } }).metadata.n)).toEqual([3, 4]);
+    } finally {
+      await writer.close();
     }
   });
 });

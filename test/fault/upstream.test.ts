@@ -1,8 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { FakeUpstream, anthropicLike, sse, streams } from '../helpers/fake-anthropic.js';
+import { useGateway } from '../helpers/gateway.js';
 import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 import { expectEnvelope } from '../hostile/wire.js';
@@ -237,26 +238,17 @@ describe('the upstream ends a stream early', () => {
 });
 
 describe('the upstream keeps serving afterwards', () => {
-  let upstream: FakeUpstream;
-  let proxy: RunningProxy;
-  beforeAll(async () => {
-    upstream = await new FakeUpstream(anthropicLike()).start();
-    proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } });
-  });
-  afterAll(async () => {
-    await proxy.close();
-    await upstream.stop();
-  });
-  afterEach(() => upstream.setHandler(anthropicLike()));
+  const gateway = useGateway({ settings: { local: { enabled: false } } });
+  afterEach(() => gateway.upstream.setHandler(anthropicLike()));
 
   it('a failed exchange does not poison the pooled connection for the next request', async () => {
-    upstream.setHandler((_req, res) => {
+    gateway.upstream.setHandler((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(sse(streams.text().slice(0, 1)));
       setTimeout(() => res.socket?.destroy(), 5);
     });
-    expect((await readAll(proxy)).clean).toBe(false);
-    upstream.setHandler(anthropicLike());
-    for (let i = 0; i < 3; i++) expect((await readAll(proxy)).text).toBe(sse(streams.text()));
+    expect((await readAll(gateway.proxy)).clean).toBe(false);
+    gateway.upstream.setHandler(anthropicLike());
+    for (let i = 0; i < 3; i++) expect((await readAll(gateway.proxy)).text).toBe(sse(streams.text()));
   });
 });

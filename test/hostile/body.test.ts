@@ -1,40 +1,33 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Agent, request } from 'undici';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { FakeOpenAi } from '../helpers/fake-openai.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest, titleRequest } from '../fixtures/claude-code.js';
 import { expectEnvelope, expectNoStack } from './wire.js';
 import { allPaths, setAt } from './json-paths.js';
+import { useGateway } from '../helpers/gateway.js';
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
+const gateway = useGateway({ settings: { local: { enabled: false } } });
 const agent = new Agent({ connections: 8 });
 
-beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } });
-});
 afterAll(async () => {
   await agent.close();
-  await proxy.close();
-  await upstream.stop();
 });
 afterEach(async () => {
-  const res = await request(`${proxy.url}/health`, { dispatcher: agent });
+  const res = await request(`${gateway.proxy.url}/health`, { dispatcher: agent });
   expect(res.statusCode).toBe(200);
   await res.body.dump();
-  upstream.received.length = 0;
+  gateway.upstream.received.length = 0;
 });
 
-async function post(body: string | Buffer, path = '/v1/messages?beta=true', target = proxy.url) {
+async function post(body: string | Buffer, path = '/v1/messages?beta=true', target = gateway.proxy.url) {
   const res = await request(`${target}${path}`, { method: 'POST', headers: claudeCodeHeaders(), body, dispatcher: agent });
   const text = await res.body.text();
   return { status: res.statusCode, text };
 }
 
-/** The answer is either the upstream's (the request was forwarded) or a 4xx envelope made by the proxy. */
+/** The answer is either the upstream's (the request was forwarded) or a 4xx envelope made by the gateway.proxy. */
 function expectForwardedOrRefused(res: { status: number; text: string }): void {
   if (res.status === 200) return expectNoStack(res.text);
   expectEnvelope(res.status, res.text, (s) => s >= 400 && s < 500);
@@ -58,14 +51,14 @@ describe('bodies that are not a Messages request', () => {
     const res = await post(body);
     const error = expectEnvelope(res.status, res.text, 400);
     expect(error.type).toBe('invalid_request_error');
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 
   it('invalid UTF-8 in a string: 400 in the envelope', async () => {
     const body = Buffer.concat([Buffer.from('{"model":"claude-x","messages":[{"role":"user","content":"'), Buffer.from([0xed, 0xa0, 0x80, 0xff]), Buffer.from('"}]}')]);
     const res = await post(body);
     expect(expectEnvelope(res.status, res.text, 400).message).toMatch(/UTF-8/);
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 
   it('the same refusals on count_tokens', async () => {
@@ -73,7 +66,7 @@ describe('bodies that are not a Messages request', () => {
       const res = await post(body, '/v1/messages/count_tokens?beta=true');
       expectEnvelope(res.status, res.text, 400);
     }
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 });
 
@@ -121,7 +114,7 @@ describe('huge values', () => {
     const body = JSON.stringify(mainRequest('x'.repeat(24 * 1024 * 1024)));
     const res = await post(body);
     expect(res.status).toBe(200);
-    expect(upstream.received[0]!.body.length).toBe(Buffer.byteLength(body));
+    expect(gateway.upstream.received[0]!.body.length).toBe(Buffer.byteLength(body));
   });
 
   it('a 1 MB model name and a 100 000-element message list are forwarded', async () => {
@@ -132,14 +125,14 @@ describe('huge values', () => {
   });
 
   it('a body over the limit: 413 in the envelope', async () => {
-    const small = await startProxy({ remote: { url: upstream.url }, local: { enabled: false }, listen: { bodyLimitBytes: 64 * 1024 } });
+    const small = await startProxy({ remote: { url: gateway.upstream.url }, local: { enabled: false }, listen: { bodyLimitBytes: 64 * 1024 } });
     try {
       const res = await post(JSON.stringify(mainRequest('x'.repeat(100_000))), '/v1/messages', small.url);
       expect(expectEnvelope(res.status, res.text, 413).type).toBe('request_too_large');
     } finally {
       await small.close();
     }
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 });
 
@@ -180,7 +173,7 @@ describe('wrong types for every field the proxy reads', () => {
     const res = await post(JSON.stringify(body));
     const error = expectEnvelope(res.status, res.text, 400);
     expect(error.message).toContain(field.split('.')[0]);
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 
   it('any value at any place of a Claude Code request: forwarded or refused, never a server error (property)', async () => {
@@ -210,7 +203,7 @@ describe('hostile bodies on the local route (OpenAI adapter)', () => {
   beforeAll(async () => {
     openai = await new FakeOpenAi().start();
     local = await startProxy({
-      remote: { url: upstream.url },
+      remote: { url: gateway.upstream.url },
       local: { kind: 'openai', url: openai.url, model: openai.model, contextWindow: 131_072, aliases: ['claude-local'] },
       rag: { enabled: false },
     });
@@ -253,7 +246,7 @@ describe('__proto__ and constructor keys', () => {
     for (const path of ['/v1/messages?beta=true', '/v1/messages/count_tokens?beta=true']) {
       const res = await post(text, path);
       expect(res.status).toBe(200);
-      expect(upstream.received.at(-1)!.body.toString()).toBe(text);
+      expect(gateway.upstream.received.at(-1)!.body.toString()).toBe(text);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();

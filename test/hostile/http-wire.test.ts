@@ -1,29 +1,22 @@
 import { connect } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
-import { startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { anthropicLike } from '../helpers/fake-anthropic.js';
 import { expectEnvelope, rawRequest } from './wire.js';
+import { useGateway } from '../helpers/gateway.js';
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
+const gateway = useGateway({ settings: { local: { enabled: false } } });
 let host: string;
 
-beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } });
-  host = new URL(proxy.url).host;
-});
-afterAll(async () => {
-  await proxy.close();
-  await upstream.stop();
+beforeAll(() => {
+  host = new URL(gateway.proxy.url).host;
 });
 afterEach(async () => {
   // The process is still alive and serving after every hostile exchange.
-  const res = await request(`${proxy.url}/health`);
+  const res = await request(`${gateway.proxy.url}/health`);
   expect(res.statusCode).toBe(200);
   await res.body.text();
-  upstream.received.length = 0;
+  gateway.upstream.received.length = 0;
 });
 
 const BODY = JSON.stringify({ model: 'claude-sonnet-5-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
@@ -33,10 +26,10 @@ function post(path: string, extraHead: string, body = BODY): string {
 }
 
 async function expectRejected(bytes: string | Buffer, status?: number | ((s: number) => boolean)) {
-  const responses = await rawRequest(proxy.url, bytes);
+  const responses = await rawRequest(gateway.proxy.url, bytes);
   expect(responses.length, 'one answer').toBeGreaterThanOrEqual(1);
   for (const r of responses) expectEnvelope(r.status, r.body, status ?? ((s) => s >= 400 && s < 500));
-  expect(upstream.received).toHaveLength(0);
+  expect(gateway.upstream.received).toHaveLength(0);
   return responses;
 }
 
@@ -57,7 +50,7 @@ describe('malformed header fields', () => {
 
   it('bytes above 0x7f in a header value pass through without harm', async () => {
     const bytes = Buffer.concat([Buffer.from(post('/v1/messages', '').split('content-length')[0]!, 'latin1'), Buffer.from([0x78, 0x2d, 0x6e, 0x3a, 0x20, 0xff, 0xc3, 0x28, 0x0d, 0x0a]), Buffer.from(`content-length: ${BODY.length}\r\n\r\n${BODY}`)]);
-    const [res] = await rawRequest(proxy.url, bytes);
+    const [res] = await rawRequest(gateway.proxy.url, bytes);
     expect(res!.status).toBe(200);
   });
 });
@@ -86,9 +79,9 @@ describe('request framing (smuggling)', () => {
 
   it('a body shorter than its Content-Length ends without an answer outside the envelope', async () => {
     const bytes = `POST /v1/messages HTTP/1.1\r\nHost: ${host}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"model":`;
-    const responses = await rawRequest(proxy.url, bytes, 300);
+    const responses = await rawRequest(gateway.proxy.url, bytes, 300);
     for (const r of responses) expectEnvelope(r.status, r.body);
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 });
 
@@ -110,18 +103,18 @@ describe('odd request targets', () => {
   });
 
   it('an absolute-form target naming another host is not proxied there', async () => {
-    const responses = await rawRequest(proxy.url, `GET http://evil.example/v1/models HTTP/1.1\r\nHost: ${host}\r\nconnection: close\r\n\r\n`);
+    const responses = await rawRequest(gateway.proxy.url, `GET http://evil.example/v1/models HTTP/1.1\r\nHost: ${host}\r\nconnection: close\r\n\r\n`);
     for (const r of responses) expectEnvelope(r.status, r.body, (s) => s >= 400);
   });
 
   it('a path that starts with two slashes is not proxied', async () => {
-    const responses = await rawRequest(proxy.url, `GET //evil.example/v1/models HTTP/1.1\r\nHost: ${host}\r\nconnection: close\r\n\r\n`);
+    const responses = await rawRequest(gateway.proxy.url, `GET //evil.example/v1/models HTTP/1.1\r\nHost: ${host}\r\nconnection: close\r\n\r\n`);
     for (const r of responses) expectEnvelope(r.status, r.body, (s) => s >= 400);
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 
   it('an unknown method on a known path stays in the envelope', async () => {
-    const responses = await rawRequest(proxy.url, `BREW /v1/messages HTTP/1.1\r\nHost: ${host}\r\nconnection: close\r\n\r\n`);
+    const responses = await rawRequest(gateway.proxy.url, `BREW /v1/messages HTTP/1.1\r\nHost: ${host}\r\nconnection: close\r\n\r\n`);
     for (const r of responses) expectEnvelope(r.status, r.body, (s) => s >= 400);
   });
 });
@@ -129,7 +122,7 @@ describe('odd request targets', () => {
 describe('malformed requests on a connection in use', () => {
   /** Sends `first`, waits for the first bytes of its answer, then sends `second`; returns everything read. */
   async function twoSteps(first: string, second: string, idleMs = 300): Promise<string> {
-    const { hostname, port } = new URL(proxy.url);
+    const { hostname, port } = new URL(gateway.proxy.url);
     const socket = connect({ host: hostname, port: Number(port) });
     const chunks: Buffer[] = [];
     const done = new Promise<void>((resolve) => socket.on('close', () => resolve()));
@@ -156,7 +149,7 @@ describe('malformed requests on a connection in use', () => {
   it('behind a stream still being sent: the stream is cut, never interleaved with an error', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    upstream.setHandler(async (_req, res) => {
+    gateway.upstream.setHandler(async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('event: ping\ndata: {"type":"ping"}\n\n');
       await gate;
@@ -164,7 +157,7 @@ describe('malformed requests on a connection in use', () => {
     });
     const text = await twoSteps(post('/v1/messages', '').replace('connection: close\r\n', ''), malformed());
     release();
-    upstream.setHandler(anthropicLike());
+    gateway.upstream.setHandler(anthropicLike());
     expect(text.startsWith('HTTP/1.1 200')).toBe(true);
     expect(text).not.toContain('HTTP/1.1 400');
     expect(text).not.toContain('"type":"error"');

@@ -42,9 +42,9 @@ function cut(bytes: Buffer, offsets: number[]): Buffer[] {
   return parts;
 }
 
-function read(parts: readonly Uint8Array[]): SseRecord[] {
+function read(parts: readonly Uint8Array[], maxEventBytes?: number): SseRecord[] {
   const records: SseRecord[] = [];
-  const reader = new SseReader((r) => records.push(r));
+  const reader = new SseReader((r) => records.push(r), { maxEventBytes });
   for (const p of parts) reader.push(p);
   reader.end();
   return records;
@@ -76,5 +76,57 @@ describe('SseReader', () => {
   it('an event without its closing blank line is not delivered', () => {
     expect(read([Buffer.from('event: message_stop\ndata: {"type":"message_stop"}\n')])).toEqual([]);
     expect(read([Buffer.from('data: a\n\ndata: b')])).toEqual([{ event: 'message', data: 'a' }]);
+  });
+
+  it('events within the limit read as without one; the first event beyond it stops the reader, in any chunking (property)', () => {
+    /** The most an event holds at once: what it read so far plus the line being read. */
+    function cost(it: Item): number {
+      const bytes = (text: string) => Buffer.byteLength(text);
+      let held = 0;
+      let peak = it.comment === null ? 0 : bytes(`:${it.comment}`);
+      if (it.event !== null) {
+        peak = Math.max(peak, bytes(`event: ${it.event}`));
+        held += bytes(it.event);
+      }
+      for (const d of it.data) {
+        peak = Math.max(peak, held + bytes(`data: ${d}`));
+        held += bytes(d) + 1;
+      }
+      return peak;
+    }
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 20 }), fc.integer({ min: 1, max: 80 }), (items, offsets, limit) => {
+        const firstTooLarge = items.findIndex((it) => cost(it) > limit);
+        const within = firstTooLarge === -1 ? items : items.slice(0, firstTooLarge);
+        expect(read(cut(serialize(items, '\n'), offsets), limit)).toEqual(expected(within));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('an endless line calls onOverflow once and the reader keeps nothing after it', () => {
+    let overflows = 0;
+    const records: SseRecord[] = [];
+    const reader = new SseReader((r) => records.push(r), { maxEventBytes: 1024, onOverflow: () => overflows++ });
+    reader.push('data: a\n\n');
+    const pad = Buffer.alloc(100, 'x');
+    reader.push('data: ');
+    for (let i = 0; i < 50; i++) reader.push(pad);
+    reader.push('\n\ndata: b\n\n');
+    reader.end();
+    expect(overflows).toBe(1);
+    expect(records).toEqual([{ event: 'message', data: 'a' }]);
+  });
+
+  it('many data lines of one event count together against the limit', () => {
+    let overflows = 0;
+    const reader = new SseReader(() => undefined, { maxEventBytes: 1000, onOverflow: () => overflows++ });
+    for (let i = 0; i < 200; i++) reader.push('data: 0123456789\n');
+    expect(overflows).toBe(1);
+  });
+
+  it('a leading byte order mark is skipped even when split across chunks', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('data: a\n\n')]);
+    expect(read([bytes.subarray(0, 1), bytes.subarray(1, 2), bytes.subarray(2)])).toEqual([{ event: 'message', data: 'a' }]);
   });
 });

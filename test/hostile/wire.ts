@@ -38,7 +38,11 @@ function splitResponses(text: string): RawResponse[] {
     const chunked = /\r\ntransfer-encoding: *chunked/i.test(head);
     let body: string;
     let next: number;
-    if (length) {
+    if (status >= 100 && status < 200) {
+      // An interim answer (100 Continue) has no body; the final answer follows.
+      body = '';
+      next = headEnd + 4;
+    } else if (length) {
       next = headEnd + 4 + Number(length[1]);
       body = rest.slice(headEnd + 4, next);
     } else if (chunked) {

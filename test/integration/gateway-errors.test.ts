@@ -1,27 +1,18 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { FakeUpstream, anthropicLike, sse, streams } from '../helpers/fake-anthropic.js';
-import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { eventually, startProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 import { JsonlTelemetryWriter } from '../../src/telemetry/writer.js';
+import { useGateway } from '../helpers/gateway.js';
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false }, listen: { bodyLimitBytes: 64 * 1024 } });
-});
-afterAll(async () => {
-  await proxy.close();
-  await upstream.stop();
-});
+const gateway = useGateway({ settings: { local: { enabled: false }, listen: { bodyLimitBytes: 64 * 1024 } } });
 
 async function post(body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }, path = '/v1/messages') {
-  const res = await request(`${proxy.url}${path}`, { method: 'POST', headers, body });
+  const res = await request(`${gateway.proxy.url}${path}`, { method: 'POST', headers, body });
   return { status: res.statusCode, headers: res.headers, json: (await res.body.json()) as { type: string; error: { type: string; message: string }; request_id: string } };
 }
 
@@ -57,7 +48,7 @@ describe('bad input gets the Anthropic envelope and the server keeps serving', (
   });
 
   it('an unknown route outside /v1', async () => {
-    const res = await request(`${proxy.url}/nothing/here`);
+    const res = await request(`${gateway.proxy.url}/nothing/here`);
     expect(res.statusCode).toBe(404);
     expect(((await res.body.json()) as { error: { type: string } }).error.type).toBe('not_found_error');
   });
@@ -107,13 +98,13 @@ describe('streaming', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const events = streams.text('one two three');
-    upstream.setHandler(async (_req, res) => {
+    gateway.upstream.setHandler(async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(sse(events.slice(0, 2)));
       await gate;
       res.end(sse(events.slice(2)));
     });
-    const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hi')) });
+    const res = await request(`${gateway.proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hi')) });
     const reader = res.body[Symbol.asyncIterator]();
     const first = await reader.next();
     expect(String(first.value)).toContain('event: message_start');
@@ -121,44 +112,44 @@ describe('streaming', () => {
     let rest = '';
     for (let next = await reader.next(); !next.done; next = await reader.next()) rest += String(next.value);
     expect(String(first.value) + rest).toBe(sse(events));
-    upstream.setHandler(anthropicLike());
+    gateway.upstream.setHandler(anthropicLike());
   });
 
   it('a client abort mid-stream reaches the upstream within 100 ms', async () => {
-    upstream.setHandler((_req, res) => {
+    gateway.upstream.setHandler((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(sse(streams.text().slice(0, 2)));
     });
-    const before = upstream.received.length;
+    const before = gateway.upstream.received.length;
     const controller = new AbortController();
-    const res = await request(`${proxy.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hi')), signal: controller.signal });
+    const res = await request(`${gateway.proxy.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hi')), signal: controller.signal });
     const reader = res.body[Symbol.asyncIterator]();
     await reader.next();
-    const received = upstream.received[before]!;
+    const received = gateway.upstream.received[before]!;
     const abortedAt = performance.now();
     controller.abort();
     const closedAt = await received.closed;
     expect(closedAt - abortedAt).toBeLessThan(100);
-    upstream.setHandler(anthropicLike());
+    gateway.upstream.setHandler(anthropicLike());
   });
 
   it('an upstream that dies mid-stream ends the client stream promptly', async () => {
-    upstream.setHandler((_req, res) => {
+    gateway.upstream.setHandler((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(sse(streams.text().slice(0, 3)));
       setTimeout(() => res.socket?.destroy(), 20);
     });
-    const res = await request(`${proxy.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hi')) });
+    const res = await request(`${gateway.proxy.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hi')) });
     await expect(res.body.text()).rejects.toThrow();
-    const event = await eventually(() => proxy.events.find((e) => e.metadata.status === 200 && !e.metadata.success));
+    const event = await eventually(() => gateway.proxy.events.find((e) => e.metadata.status === 200 && !e.metadata.success));
     expect(event.metadata.routing_decision).toBe('remote');
-    upstream.setHandler(anthropicLike());
+    gateway.upstream.setHandler(anthropicLike());
   });
 });
 
 describe('telemetry files', () => {
   it('are private: 0700 directory, 0600 files, the seed line format', async () => {
-    const p = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } });
+    const p = await startProxy({ remote: { url: gateway.upstream.url }, local: { enabled: false } });
     try {
       await (await request(`${p.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hi', { stream: false })) })).body.text();
       await p.ctx.telemetry.flush();
@@ -179,7 +170,7 @@ describe('telemetry files', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
     const writer = new JsonlTelemetryWriter('/dev/null/telemetry', logger, { retryMs: 0 });
-    const q = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { ctx: { telemetry: writer } });
+    const q = await startProxy({ remote: { url: gateway.upstream.url }, local: { enabled: false } }, { ctx: { telemetry: writer } });
     try {
       for (let i = 0; i < 3; i++) {
         const res = await request(`${q.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hi', { stream: false })) });

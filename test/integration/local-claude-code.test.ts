@@ -1,9 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { FakeNative } from '../helpers/fake-native.js';
-import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { useGateway } from '../helpers/gateway.js';
+import { eventually, startProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, claudeCodeTools, filler, mainRequest, toolResultRequest } from '../fixtures/claude-code.js';
 import { LOCAL_SIGNATURE_PREFIX } from '../../src/backends/local/answer.js';
 import type { Message, MessagesRequest, StreamEvent } from '../../src/anthropic/types.js';
@@ -13,33 +13,27 @@ import { MessageAccumulator } from '../../src/anthropic/accumulate.js';
 const ALIAS = 'claude-local-test';
 const LOCAL_KEY = 'local-backend-own-key';
 let native: FakeNative;
-let remote: FakeUpstream;
-let proxy: RunningProxy;
 
 beforeAll(async () => {
   native = await new FakeNative({ key: LOCAL_KEY }).start();
-  remote = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy(
-    {
-      remote: { url: remote.url },
-      local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 65_536, maxOutputTokens: 4096, aliases: [ALIAS] },
-      rag: { enabled: false },
-    },
-    { secrets: { localApiKey: LOCAL_KEY } },
-  );
 });
 afterAll(async () => {
-  await proxy.close();
   await native.stop();
-  await remote.stop();
 });
+const gateway = useGateway(() => ({
+  settings: {
+    local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 65_536, maxOutputTokens: 4096, aliases: [ALIAS] },
+    rag: { enabled: false },
+  },
+  secrets: { localApiKey: LOCAL_KEY },
+}));
 afterEach(() => {
   native.reset();
-  expect(remote.received).toHaveLength(0);
+  expect(gateway.upstream.received).toHaveLength(0);
 });
 
 async function send(body: MessagesRequest, auth: { apiKey?: string; bearer?: string } = { apiKey: 'sk-ant-client-secret' }) {
-  const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(auth), body: JSON.stringify(body) });
+  const res = await request(`${gateway.proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(auth), body: JSON.stringify(body) });
   return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
 }
 
@@ -107,9 +101,9 @@ describe('a Claude-Code-shaped main request on the strict native backend', () =>
   });
 
   it('records the local answer in telemetry with the backend and real usage', async () => {
-    const before = proxy.events.length;
+    const before = gateway.proxy.events.length;
     await send(mainRequest('Explain the build.', { model: ALIAS }));
-    const event = await eventually(() => proxy.events[before]);
+    const event = await eventually(() => gateway.proxy.events[before]);
     expect(event.metadata).toMatchObject({ routing_decision: 'local', backend: 'local:anthropic', success: true, usage_estimated: false, model_served: native.model });
     expect(event.metadata.input_tokens).toBeGreaterThan(1000);
     expect(event.metadata.preparation).toMatchObject({ tools: 'passed', billing_block_removed: true, system_turns_folded: 1 });
@@ -117,7 +111,7 @@ describe('a Claude-Code-shaped main request on the strict native backend', () =>
 
   it('records in telemetry that tools were stripped to fit a small window', async () => {
     const small = await startProxy(
-      { remote: { url: remote.url }, local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 8192, maxOutputTokens: 1024, aliases: [ALIAS] }, rag: { enabled: false } },
+      { remote: { url: gateway.upstream.url }, local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 8192, maxOutputTokens: 1024, aliases: [ALIAS] }, rag: { enabled: false } },
       { secrets: { localApiKey: LOCAL_KEY } },
     );
     try {
@@ -136,7 +130,7 @@ describe('a Claude-Code-shaped main request on the strict native backend', () =>
 });
 
 describe('thinking from the local model', () => {
-  const client = () => new Anthropic({ baseURL: proxy.url, apiKey: 'sk-ant-client', maxRetries: 0 });
+  const client = () => new Anthropic({ baseURL: gateway.proxy.url, apiKey: 'sk-ant-client', maxRetries: 0 });
   const thinkingBrain = () => ({ blocks: [{ type: 'thinking' as const, thinking: 'Consider the question.' }, { type: 'text' as const, text: 'Forty-two.' }] });
 
   it('is returned as a thinking block with a local signature when the client asked for thinking', async () => {
@@ -164,7 +158,7 @@ describe('count_tokens on the local route', () => {
   it('uses the backend count where it has one, and the proxy estimate where it has none', async () => {
     const body = { model: ALIAS, messages: [{ role: 'user', content: filler(2000) }], tools: claudeCodeTools().slice(0, 3) };
     const count = async () => {
-      const res = await request(`${proxy.url}/v1/messages/count_tokens?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(body) });
+      const res = await request(`${gateway.proxy.url}/v1/messages/count_tokens?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(body) });
       expect(res.statusCode).toBe(200);
       expect(res.headers['x-claude-proxy-route']).toBe('local');
       return ((await res.body.json()) as { input_tokens: number }).input_tokens;

@@ -1,44 +1,41 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { FakeCoordinator, type CoordinatorFault } from '../helpers/fake-coordinator.js';
-import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { useGateway } from '../helpers/gateway.js';
+import { eventually, startProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest, titleRequest } from '../fixtures/claude-code.js';
 
 type Params = Anthropic.Messages.MessageCreateParamsNonStreaming;
 const ALIAS = 'claude-local-test';
 const KEY = 'hybrid-api-key';
 let coordinator: FakeCoordinator;
-let remote: FakeUpstream;
-let proxy: RunningProxy;
 let client: Anthropic;
 
 beforeAll(async () => {
   coordinator = await new FakeCoordinator(KEY).start();
-  remote = await new FakeUpstream(anthropicLike()).start();
-  // The seed's stack: the coordinator in front of a llama.cpp with a 4096-token window.
-  proxy = await startProxy(
-    { remote: { url: remote.url }, local: { kind: 'coordinator', url: coordinator.url, model: 'qwen2.5-coder-7b', contextWindow: 4096, aliases: [ALIAS] }, rag: { enabled: false } },
-    { secrets: { localApiKey: KEY } },
-  );
-  client = new Anthropic({ baseURL: proxy.url, apiKey: 'sk-ant-client', maxRetries: 0 });
 });
 afterAll(async () => {
-  await proxy.close();
   await coordinator.stop();
-  await remote.stop();
+});
+// The seed's stack: the coordinator in front of a llama.cpp with a 4096-token window.
+const gateway = useGateway(() => ({
+  settings: { local: { kind: 'coordinator', url: coordinator.url, model: 'qwen2.5-coder-7b', contextWindow: 4096, aliases: [ALIAS] }, rag: { enabled: false } },
+  secrets: { localApiKey: KEY },
+}));
+beforeAll(() => {
+  client = gateway.client();
 });
 afterEach(() => {
   coordinator.reset();
-  remote.received.length = 0;
+  gateway.upstream.received.length = 0;
 });
 
 describe.each([false, true])('the coordinator adapter (stream: %s)', (stream) => {
   const ask = (params: Params) => (stream ? client.messages.stream(params).finalMessage() : client.messages.create(params));
 
   it('answers with the coordinator response as a proper message, usage counted and marked estimated', async () => {
-    const before = proxy.events.length;
+    const before = gateway.proxy.events.length;
     const message = await ask({ model: ALIAS, max_tokens: 500, messages: [{ role: 'user', content: 'What is NixOS?' }] });
     expect(message.id).toMatch(/^msg_/);
     expect(message.content).toEqual([{ type: 'text', text: 'Coordinator answer (14 chars of prompt).' }]);
@@ -49,7 +46,7 @@ describe.each([false, true])('the coordinator adapter (stream: %s)', (stream) =>
     const got = coordinator.calls[0]!;
     expect(got.headers['x-api-key']).toBe(KEY);
     expect(got.headers.authorization).toBeUndefined();
-    const event = await eventually(() => proxy.events[before]);
+    const event = await eventually(() => gateway.proxy.events[before]);
     expect(event.metadata).toMatchObject({ routing_decision: 'local', backend: 'local:coordinator', usage_estimated: true, success: true });
   });
 
@@ -84,10 +81,10 @@ describe.each([false, true])('the coordinator adapter (stream: %s)', (stream) =>
 
 describe('coordinator failures fall back to the remote route', () => {
   async function send(body: unknown) {
-    const before = proxy.events.length;
-    const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(body) });
+    const before = gateway.proxy.events.length;
+    const res = await request(`${gateway.proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(body) });
     await res.body.text();
-    return { route: res.headers['x-claude-proxy-route'], event: await eventually(() => proxy.events[before]) };
+    return { route: res.headers['x-claude-proxy-route'], event: await eventually(() => gateway.proxy.events[before]) };
   }
 
   it.each<[CoordinatorFault, string]>([
@@ -99,7 +96,7 @@ describe('coordinator failures fall back to the remote route', () => {
     const { route, event } = await send({ model: ALIAS, max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }] });
     expect(route).toBe('remote');
     expect(event.metadata.fallback).toEqual({ from: 'local', reason });
-    expect(remote.received).toHaveLength(1);
+    expect(gateway.upstream.received).toHaveLength(1);
   });
 
   it('a request larger than the 4096-token window is refused, never sent to be truncated', async () => {
@@ -110,7 +107,7 @@ describe('coordinator failures fall back to the remote route', () => {
   });
 
   it('a wrong key (401) is a clear failure, then fallback', async () => {
-    const keyless = await startProxy({ remote: { url: remote.url }, local: { kind: 'coordinator', url: coordinator.url, aliases: [ALIAS] }, rag: { enabled: false } });
+    const keyless = await startProxy({ remote: { url: gateway.upstream.url }, local: { kind: 'coordinator', url: coordinator.url, aliases: [ALIAS] }, rag: { enabled: false } });
     try {
       const before = keyless.events.length;
       const res = await request(`${keyless.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify({ model: ALIAS, max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }) });

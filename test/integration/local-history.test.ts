@@ -1,51 +1,43 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { FakeNative } from '../helpers/fake-native.js';
-import { startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { useGateway } from '../helpers/gateway.js';
 import { claudeCodeHeaders } from '../fixtures/claude-code.js';
 import { LOCAL_SIGNATURE_PREFIX } from '../../src/backends/local/answer.js';
 
 const ALIAS = 'claude-local-test';
 let native: FakeNative;
-let remote: FakeUpstream;
-let proxy: RunningProxy;
 
 beforeAll(async () => {
   native = await new FakeNative().start();
-  remote = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({
-    remote: { url: remote.url },
-    local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 32_768, aliases: [ALIAS] },
-    rag: { enabled: false },
-  });
 });
 afterAll(async () => {
-  await proxy.close();
   await native.stop();
-  await remote.stop();
 });
+const gateway = useGateway(() => ({
+  settings: { local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 32_768, aliases: [ALIAS] }, rag: { enabled: false } },
+}));
 
 /** A thinking block as Anthropic signed it (opaque bytes that must not change). */
 const signed = { type: 'thinking', thinking: 'The user wants the build explained; start with flake.nix.', signature: 'EqQBCkYIBxgCKkBsig+/fake/sig==' };
 
 async function toRemote(raw: string): Promise<Buffer> {
-  remote.received.length = 0;
-  const res = await request(`${proxy.url}/v1/messages?beta=true`, {
+  gateway.upstream.received.length = 0;
+  const res = await request(`${gateway.proxy.url}/v1/messages?beta=true`, {
     method: 'POST',
     headers: { ...claudeCodeHeaders(), 'x-claude-proxy-route': 'remote' },
     body: raw,
   });
   await res.body.text();
   expect(res.headers['x-claude-proxy-route']).toBe('remote');
-  return remote.received[0]!.body;
+  return gateway.upstream.received[0]!.body;
 }
 
 describe('history sent to Anthropic', () => {
   it('loses the thinking blocks the local model produced and keeps the signed ones byte-identical', async () => {
     native.brain = () => ({ blocks: [{ type: 'thinking', thinking: 'Local reasoning.' }, { type: 'text', text: 'Local reply.' }] });
-    const client = new Anthropic({ baseURL: proxy.url, apiKey: 'sk-ant-client', maxRetries: 0 });
+    const client = new Anthropic({ baseURL: gateway.proxy.url, apiKey: 'sk-ant-client', maxRetries: 0 });
     const local = await client.messages
       .stream({ model: ALIAS, max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'Second question?' }] })
       .finalMessage();

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { FakeNative } from '../helpers/fake-native.js';
 import { FakeAidb } from '../helpers/fake-aidb.js';
-import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { useGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest, toolResultRequest } from '../fixtures/claude-code.js';
 import type { MessagesRequest, TextBlock } from '../../src/anthropic/types.js';
 
@@ -11,32 +11,30 @@ const ALIAS = 'claude-local-test';
 const MARKER = 'AIDB-CONTEXT-MARKER';
 let native: FakeNative;
 let aidb: FakeAidb;
-let remote: FakeUpstream;
-let proxy: RunningProxy;
 
 beforeAll(async () => {
-  [native, aidb, remote] = await Promise.all([new FakeNative().start(), new FakeAidb().start(), new FakeUpstream(anthropicLike()).start()]);
-  proxy = await startProxy({
-    remote: { url: remote.url },
-    local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 65_536, aliases: [ALIAS] },
-    rag: { enabled: true, url: aidb.url, limit: 2, timeoutMs: 300, maxChars: 2000 },
-  });
+  [native, aidb] = await Promise.all([new FakeNative().start(), new FakeAidb().start()]);
 });
 afterAll(async () => {
-  await proxy.close();
-  await Promise.all([native.stop(), aidb.stop(), remote.stop()]);
+  await Promise.all([native.stop(), aidb.stop()]);
 });
+const gateway = useGateway(() => ({
+  settings: {
+    local: { kind: 'anthropic', url: native.url, model: native.model, contextWindow: 65_536, aliases: [ALIAS] },
+    rag: { enabled: true, url: aidb.url, limit: 2, timeoutMs: 300, maxChars: 2000 },
+  },
+}));
 afterEach(() => {
   native.reset();
   aidb.reset();
-  remote.received.length = 0;
+  gateway.upstream.received.length = 0;
 });
 
 async function send(body: MessagesRequest, headers: Record<string, string> = {}): Promise<{ status: number; route: unknown }> {
-  const before = proxy.events.length;
-  const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: { ...claudeCodeHeaders(), ...headers }, body: JSON.stringify(body) });
+  const before = gateway.proxy.events.length;
+  const res = await request(`${gateway.proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: { ...claudeCodeHeaders(), ...headers }, body: JSON.stringify(body) });
   await res.body.text();
-  await eventually(() => proxy.events[before]);
+  await eventually(() => gateway.proxy.events[before]);
   return { status: res.statusCode, route: res.headers['x-claude-proxy-route'] };
 }
 
@@ -58,7 +56,7 @@ describe('retrieved context', () => {
 
   it('never reaches the remote route, neither routed there nor on fallback', async () => {
     expect(await send(mainRequest('How are flake inputs pinned?', { model: 'claude-sonnet-5-5' }), { 'x-claude-proxy-route': 'remote' })).toEqual({ status: 200, route: 'remote' });
-    expect(remote.received).toHaveLength(1);
+    expect(gateway.upstream.received).toHaveLength(1);
     expect(aidb.searches).toHaveLength(0);
 
     native.fault = 'http500';
@@ -66,8 +64,8 @@ describe('retrieved context', () => {
     expect(await send(body)).toEqual({ status: 200, route: 'remote' });
     expect(aidb.searches).toHaveLength(1);
     expect(native.calls[0]!.body.toString('utf8')).toContain(MARKER);
-    expect(remote.received).toHaveLength(2);
-    expect(remote.received[1]!.body.toString('utf8')).toBe(JSON.stringify(body));
+    expect(gateway.upstream.received).toHaveLength(2);
+    expect(gateway.upstream.received[1]!.body.toString('utf8')).toBe(JSON.stringify(body));
   });
 
   it('is not searched for a turn that only carries tool results', async () => {

@@ -1,9 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { FakeNative } from '../helpers/fake-native.js';
 import { FakeOpenAi } from '../helpers/fake-openai.js';
-import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { useGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/proxy.js';
 import { titleRequest } from '../fixtures/claude-code.js';
 
 type Message = Anthropic.Messages.Message;
@@ -42,28 +42,23 @@ describe.each([
   ['openai', () => new FakeOpenAi()],
 ] as const)('the %s adapter, driven by the official SDK', (kind, makeFake) => {
   let fake: FakeNative | FakeOpenAi;
-  let remote: FakeUpstream;
-  let proxy: RunningProxy;
   let client: Anthropic;
 
   beforeAll(async () => {
     fake = await makeFake().start();
-    remote = await new FakeUpstream(anthropicLike()).start();
-    proxy = await startProxy({
-      remote: { url: remote.url },
-      local: { kind, url: fake.url, model: fake.model, contextWindow: 32_768, maxOutputTokens: 4096, aliases: [ALIAS] },
-      rag: { enabled: false },
-    });
-    client = new Anthropic({ baseURL: proxy.url, apiKey: 'sk-ant-client-key', maxRetries: 0 });
   });
   afterAll(async () => {
-    await proxy.close();
     await fake.stop();
-    await remote.stop();
+  });
+  const gateway = useGateway(() => ({
+    settings: { local: { kind, url: fake.url, model: fake.model, contextWindow: 32_768, maxOutputTokens: 4096, aliases: [ALIAS] }, rag: { enabled: false } },
+  }));
+  beforeAll(() => {
+    client = gateway.client({ apiKey: 'sk-ant-client-key' });
   });
   afterEach(() => {
     fake.reset();
-    expect(remote.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 
   const ask = (params: Params, stream: boolean): Promise<Message> =>
@@ -71,13 +66,13 @@ describe.each([
 
   describe.each([false, true])('stream: %s', (stream) => {
     it('answers a plain question locally, with real usage and telemetry', async () => {
-      const before = proxy.events.length;
+      const before = gateway.proxy.events.length;
       const message = await ask({ model: ALIAS, max_tokens: 200, messages: [{ role: 'user', content: 'What is NixOS?' }] }, stream);
       expectWellFormed(message);
       expect(message.content).toEqual([{ type: 'text', text: 'Local answer to: What is NixOS?' }]);
       expect(message.stop_reason).toBe('end_turn');
       expect(fake.accepted).toHaveLength(1);
-      const event = await eventually(() => proxy.events[before]);
+      const event = await eventually(() => gateway.proxy.events[before]);
       expect(event.metadata).toMatchObject({ routing_decision: 'local', backend: `local:${kind}`, fallback: null, success: true, usage_estimated: false });
       expect(event.metadata.input_tokens).toBe(message.usage.input_tokens);
       expect(event.metadata.output_tokens).toBe(message.usage.output_tokens);
@@ -142,10 +137,10 @@ describe.each([
 
     it('counts usage the backend does not report, and marks it estimated', async () => {
       fake.fault = 'no-usage';
-      const before = proxy.events.length;
+      const before = gateway.proxy.events.length;
       const message = await ask({ model: ALIAS, max_tokens: 200, messages: [{ role: 'user', content: 'What is NixOS?' }] }, stream);
       expectWellFormed(message);
-      const event = await eventually(() => proxy.events[before]);
+      const event = await eventually(() => gateway.proxy.events[before]);
       expect(event.metadata).toMatchObject({ routing_decision: 'local', usage_estimated: true, input_tokens: message.usage.input_tokens, output_tokens: message.usage.output_tokens });
     });
 

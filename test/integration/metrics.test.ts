@@ -1,7 +1,6 @@
-import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anthropicLike, FakeUpstream } from '../helpers/fake-anthropic.js';
-import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/proxy.js';
 import { fakeLocalLeg } from '../fixtures/fake-local-leg.js';
 
 // A strict reader of the Prometheus text exposition format (version 0.0.4): every line is a
@@ -101,32 +100,24 @@ const value = (families: Map<string, Family>, name: string, labels: Record<strin
   return family?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 };
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
-let other: RunningProxy;
+const gateway = useGateway({ ctx: { local: fakeLocalLeg({ usage: { input: 300, output: 50 }, failures: { BROKEN: 'timeout' } }) } });
+/** A second proxy that served nothing. */
+const other = useGateway({ settings: { local: { enabled: false } } });
 
 beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({ remote: { url: upstream.url } }, { ctx: { local: fakeLocalLeg({ usage: { input: 300, output: 50 }, failures: { BROKEN: 'timeout' } }) } });
-  other = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } });
-  const client = new Anthropic({ baseURL: proxy.url, apiKey: 'sk-ant-client', maxRetries: 0 });
+  const client = gateway.client();
   const headers = (to: string) => ({ headers: { 'x-claude-proxy-route': to } });
   const body = (text: string) => ({ model: 'claude-sonnet-5-5', max_tokens: 100, messages: [{ role: 'user' as const, content: text }] });
   await client.messages.create(body('remote, not streamed'), headers('remote'));
   await client.messages.stream(body('local, streamed'), headers('local')).finalMessage();
   await client.messages.stream(body('BROKEN local'), headers('local')).finalMessage();
-  await eventually(() => proxy.events.length === 3);
-});
-afterAll(async () => {
-  await proxy.close();
-  await other.close();
-  await upstream.stop();
+  await eventually(() => gateway.proxy.events.length === 3);
 });
 
 describe('GET /metrics', () => {
   let families: Map<string, Family>;
   beforeAll(async () => {
-    const res = await fetch(`${proxy.url}/metrics`);
+    const res = await fetch(`${gateway.proxy.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     families = parsePrometheus(await res.text());
@@ -173,7 +164,7 @@ describe('GET /metrics', () => {
   });
 
   it('each server counts only its own requests (one registry per app)', async () => {
-    const otherFamilies = parsePrometheus(await (await fetch(`${other.url}/metrics`)).text());
+    const otherFamilies = parsePrometheus(await (await fetch(`${other.proxy.url}/metrics`)).text());
     expect(otherFamilies.get('claude_proxy_requests_total')?.samples).toEqual([]);
     expect(value(otherFamilies, 'claude_proxy_backend_healthy', { backend: 'local:coordinator' })).toBe(0);
   });

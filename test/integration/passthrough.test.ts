@@ -1,24 +1,15 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { FakeUpstream, anthropicLike, sse, streams } from '../helpers/fake-anthropic.js';
-import { startProxy, eventually, type RunningProxy } from '../helpers/proxy.js';
+import { anthropicLike, sse, streams } from '../helpers/fake-anthropic.js';
+import { startProxy, eventually } from '../helpers/proxy.js';
 import { claudeCodeHeaders, countTokensRequest, mainRequest, toolResultRequest } from '../fixtures/claude-code.js';
+import { useGateway } from '../helpers/gateway.js';
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } });
-});
-afterAll(async () => {
-  await proxy.close();
-  await upstream.stop();
-});
+const gateway = useGateway({ settings: { local: { enabled: false } } });
 afterEach(() => {
-  upstream.received.length = 0;
-  upstream.setHandler(anthropicLike());
+  gateway.upstream.received.length = 0;
+  gateway.upstream.setHandler(anthropicLike());
 });
 
 const client = (baseURL: string, auth: { apiKey?: string; authToken?: string } = { apiKey: 'sk-ant-client' }) =>
@@ -32,8 +23,8 @@ async function rawStream(base: string, body: unknown, headers = claudeCodeHeader
 describe('remote passthrough with the official SDK', () => {
   it('messages.create gives what the upstream gives', async () => {
     const params = { model: 'claude-sonnet-5-5', max_tokens: 100, messages: [{ role: 'user' as const, content: 'Hi' }] };
-    const direct = await client(upstream.url).messages.create(params);
-    const proxied = await client(proxy.url).messages.create(params);
+    const direct = await client(gateway.upstream.url).messages.create(params);
+    const proxied = await client(gateway.proxy.url).messages.create(params);
     expect(proxied).toEqual(direct);
   });
 
@@ -42,25 +33,25 @@ describe('remote passthrough with the official SDK', () => {
     ['tool_use with input_json_delta', () => streams.toolUse()],
     ['thinking with signature_delta', () => streams.thinking()],
   ])('messages.stream (%s): same final message, byte-equal SSE body', async (_name, events) => {
-    upstream.setHandler(anthropicLike(events));
+    gateway.upstream.setHandler(anthropicLike(events));
     const params = { model: 'claude-sonnet-5-5', max_tokens: 100, messages: [{ role: 'user' as const, content: 'Hi' }] };
-    const direct = await client(upstream.url).messages.stream(params).finalMessage();
-    const proxied = await client(proxy.url).messages.stream(params).finalMessage();
+    const direct = await client(gateway.upstream.url).messages.stream(params).finalMessage();
+    const proxied = await client(gateway.proxy.url).messages.stream(params).finalMessage();
     expect(proxied).toEqual(direct);
     const body = { ...params, stream: true };
-    const rawDirect = await rawStream(upstream.url, body);
-    const rawProxied = await rawStream(proxy.url, body);
+    const rawDirect = await rawStream(gateway.upstream.url, body);
+    const rawProxied = await rawStream(gateway.proxy.url, body);
     expect(rawProxied.text).toBe(rawDirect.text);
     expect(rawProxied.text).toBe(sse(events()));
   });
 
   it('countTokens and models.list give what the upstream gives', async () => {
     const body = countTokensRequest();
-    const direct = await client(upstream.url).messages.countTokens(body as Parameters<Anthropic['messages']['countTokens']>[0]);
-    const proxied = await client(proxy.url).messages.countTokens(body as Parameters<Anthropic['messages']['countTokens']>[0]);
+    const direct = await client(gateway.upstream.url).messages.countTokens(body as Parameters<Anthropic['messages']['countTokens']>[0]);
+    const proxied = await client(gateway.proxy.url).messages.countTokens(body as Parameters<Anthropic['messages']['countTokens']>[0]);
     expect(proxied).toEqual(direct);
-    const directModels = await client(upstream.url).models.list();
-    const proxiedModels = await client(proxy.url).models.list();
+    const directModels = await client(gateway.upstream.url).models.list();
+    const proxiedModels = await client(gateway.proxy.url).models.list();
     expect(proxiedModels.data).toEqual(directModels.data);
   });
 });
@@ -73,10 +64,10 @@ describe('what the upstream receives', () => {
     const body = Buffer.from(JSON.stringify(mainRequest('Explain the build.'), null, 1));
     expect(body.length).toBeGreaterThan(50_000);
     const headers = claudeCodeHeaders(auth);
-    const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers, body });
+    const res = await request(`${gateway.proxy.url}/v1/messages?beta=true`, { method: 'POST', headers, body });
     await res.body.text();
     expect(res.statusCode).toBe(200);
-    const got = upstream.received[0]!;
+    const got = gateway.upstream.received[0]!;
     expect(got.url).toBe('/v1/messages?beta=true');
     expect(got.body.equals(body)).toBe(true);
     for (const name of ['anthropic-version', 'anthropic-beta', 'user-agent', 'x-claude-code-session-id', 'x-app', 'x-stainless-lang']) {
@@ -91,20 +82,20 @@ describe('what the upstream receives', () => {
 
   it('a tool round passes unchanged', async () => {
     const body = Buffer.from(JSON.stringify(toolResultRequest('List the files.')));
-    const res = await request(`${proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body });
+    const res = await request(`${gateway.proxy.url}/v1/messages?beta=true`, { method: 'POST', headers: claudeCodeHeaders(), body });
     await res.body.text();
-    expect(upstream.received[0]!.body.equals(body)).toBe(true);
+    expect(gateway.upstream.received[0]!.body.equals(body)).toBe(true);
   });
 
   it('the configured key is added only when the client sends no credentials', async () => {
-    const keyed = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { secrets: { remoteApiKey: 'sk-ant-configured' } });
+    const keyed = await startProxy({ remote: { url: gateway.upstream.url }, local: { enabled: false } }, { secrets: { remoteApiKey: 'sk-ant-configured' } });
     try {
       const headers = claudeCodeHeaders({});
       await (await request(`${keyed.url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify(mainRequest('a')) })).body.text();
-      expect(upstream.received.at(-1)!.headers['x-api-key']).toBe('sk-ant-configured');
+      expect(gateway.upstream.received.at(-1)!.headers['x-api-key']).toBe('sk-ant-configured');
       await (await request(`${keyed.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders({ bearer: 'oauth-token' }), body: JSON.stringify(mainRequest('a')) })).body.text();
-      expect(upstream.received.at(-1)!.headers['x-api-key']).toBeUndefined();
-      expect(upstream.received.at(-1)!.headers.authorization).toBe('Bearer oauth-token');
+      expect(gateway.upstream.received.at(-1)!.headers['x-api-key']).toBeUndefined();
+      expect(gateway.upstream.received.at(-1)!.headers.authorization).toBe('Bearer oauth-token');
     } finally {
       await keyed.close();
     }
@@ -120,11 +111,11 @@ describe('upstream errors are relayed unchanged', () => {
     [529, 'overloaded_error'],
   ])('%i %s', async (status, type) => {
     const errorBody = JSON.stringify({ type: 'error', error: { type, message: `upstream says ${type}` }, request_id: 'req_011Upstream' });
-    upstream.setHandler((_req, res) => {
+    gateway.upstream.setHandler((_req, res) => {
       res.writeHead(status, { 'content-type': 'application/json', 'retry-after': '7', 'request-id': 'req_011Upstream', 'x-should-retry': 'true' });
       res.end(errorBody);
     });
-    const res = await rawStream(proxy.url, mainRequest('hi'));
+    const res = await rawStream(gateway.proxy.url, mainRequest('hi'));
     expect(res.status).toBe(status);
     expect(res.text).toBe(errorBody);
     expect(res.headers['retry-after']).toBe('7');
@@ -135,10 +126,10 @@ describe('upstream errors are relayed unchanged', () => {
 
 describe('telemetry of remote requests', () => {
   it('records real usage from the stream, the route and success', async () => {
-    upstream.setHandler(anthropicLike(() => streams.toolUse()));
-    const before = proxy.events.length;
-    await rawStream(proxy.url, mainRequest('List the files.'));
-    const event = await eventually(() => proxy.events[before]);
+    gateway.upstream.setHandler(anthropicLike(() => streams.toolUse()));
+    const before = gateway.proxy.events.length;
+    await rawStream(gateway.proxy.url, mainRequest('List the files.'));
+    const event = await eventually(() => gateway.proxy.events[before]);
     expect(event.event_type).toBe('api_query_routed');
     expect(event.source).toBe('claude_api_proxy');
     expect(event.metadata).toMatchObject({

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessagesRequest } from '../../src/anthropic/types.js';
 import { runCli } from '../../src/commands/index.js';
+import { resolveConfig } from '../../src/config/load.js';
+import { createTaskClassifier } from '../../src/routing/task.js';
 import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
-import { CORPUS_RULES, WEEKDAY_MORNING, ccHeaders, defaultPolicyCorpus, ruleCorpus, type CorpusCase } from '../fixtures/routing-corpus.js';
+import { CORPUS_RULES, WEEKDAY_MORNING, ccHeaders, defaultClaudeCodeRequest, defaultPolicyCorpus, ruleCorpus, type CorpusCase } from '../fixtures/routing-corpus.js';
 
 // `explain` must print the decision the server makes: both go through createRouter/decide with the
 // same configuration, clock, local health and saved calibration. Each case is sent to the running
@@ -109,8 +111,51 @@ describe('explain and the server decide the same', () => {
     const code = await runCli(argv, { HOME: proxy.home }, { stdout, stderr: new PassThrough(), stdin: Readable.from([Buffer.from(JSON.stringify(c.body))]) });
     expect(code).toBe(0);
     expect(out).toMatch(/^route: +local$/m);
-    expect(out).toMatch(/^reason: +simple_query: /m);
+    expect(out).toMatch(/^reason: +simple_task: /m);
+    expect(out).toMatch(/^task: +simple, score -2: simple:what is$/m);
+    expect(out).toMatch(/^effort: +medium \(not in routing.escalateEfforts\)$/m);
     expect(out).toMatch(/^kind: +main \(client: claude-code\)$/m);
+  });
+});
+
+describe('explain on the task classifier', () => {
+  it('says when the server would ask the judge, and prints the escalation it found', async () => {
+    const judgeConfig = join(proxy.home, 'judge.yaml');
+    await writeFile(judgeConfig, JSON.stringify({ local: { contextWindow: 131_072 }, routing: { judge: { enabled: true } } }));
+    const run = async (body: MessagesRequest) => {
+      const stdout = new PassThrough();
+      let out = '';
+      stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await runCli(['explain', '--config', judgeConfig, '-H', 'x-app: cli'], { HOME: proxy.home }, { stdout, stderr: new PassThrough(), stdin: Readable.from([Buffer.from(JSON.stringify(body))]) });
+      expect(code).toBe(0);
+      return out;
+    };
+    const unsure = await run(defaultClaudeCodeRequest('Analyze this log'));
+    expect(unsure).toMatch(/^task: +unsure, score 1: complex:analyze, narrow:this log$/m);
+    expect(unsure).toMatch(/^judge: +the server would ask the local judge/m);
+    const ultrathink = await run(defaultClaudeCodeRequest('Why is this test flaky?', { systemTurn: 'The user said ultrathink.' }));
+    expect(ultrathink).toMatch(/^reason: +ultrathink: /m);
+    expect(ultrathink).toMatch(/^escalation: keyword "ultrathink" in the role:"system" turn$/m);
+    expect(ultrathink).not.toMatch(/^judge:/m);
+  });
+
+  it("consults the user's feedback corrections, as the server does", async () => {
+    const home = join(proxy.home, 'feedback-home');
+    const state = join(home, 'state');
+    await mkdir(state, { recursive: true });
+    // The features the classifier reads from a prompt like it, as `claude-api-proxy feedback` stores them from the event.
+    const features = createTaskClassifier(resolveConfig({}, { HOME: home }).routing.task).classify('Rewrite the parser in Go').features;
+    await writeFile(join(state, 'feedback.jsonl'), `${JSON.stringify({ requestId: 'req_011Fix', features, expected: 'local', recordedAt: '2026-11-30T10:00:00.000Z', decided: 'remote', reason: 'complex_task', score: 2 })}\n`);
+    const file = join(home, 'config.json');
+    await writeFile(file, JSON.stringify({ local: { contextWindow: 131_072 }, state: { dir: state } }));
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const body = defaultClaudeCodeRequest('Rewrite the CLI in Rust');
+    const code = await runCli(['explain', '--config', file, '-H', 'x-app: cli'], { HOME: home }, { stdout, stderr: new PassThrough(), stdin: Readable.from([Buffer.from(JSON.stringify(body))]) });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^reason: +feedback: /m);
+    expect(out).toMatch(/^feedback: +exemplar req_011Fix at distance 0 says local$/m);
   });
 });
 

@@ -128,6 +128,9 @@ describe('claude-api-proxy stats', () => {
     expect(since.err).toContain('--since');
     const date = await cli(['stats', '--dir', telemetryDir, '--until', '2026-02-30'], env);
     expect(date.code).toBe(2);
+    const far = await cli(['stats', '--dir', telemetryDir, '--since', '99999999999d'], env);
+    expect(far.code).toBe(2);
+    expect(far.err).toContain('--since');
   });
 
   it('uses telemetry.dir of the configuration when --dir is not given', async () => {

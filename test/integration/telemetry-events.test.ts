@@ -1,15 +1,14 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { collectStats } from '../../src/telemetry/collect-stats.js';
 import type { TelemetryEvent } from '../../src/telemetry/event.js';
 import { localDate } from '../../src/telemetry/json-line.js';
 import type { StatsReport } from '../../src/telemetry/stats.js';
-import { anthropicLike, FakeUpstream } from '../helpers/fake-anthropic.js';
-import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { eventually, startProxy } from '../helpers/proxy.js';
 import { fakeLocalLeg } from '../fixtures/fake-local-leg.js';
+import { useGateway } from '../helpers/gateway.js';
 
 // USD per million tokens from Anthropic's price list (docs/telemetry.md, "Prices"): input, output.
 const SONNET_5_5 = { input: 2, output: 10 };
@@ -18,10 +17,12 @@ const OPUS_5_5 = { input: 4, output: 20 };
 const REMOTE_USAGE = { input: 42, output: 11 };
 const LOCAL_USAGE = { input: 300, output: 50 };
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
+const gateway = useGateway({
+  settings: { local: { aliases: ['claude-local-alias'] }, telemetry: { logPrompts: true } },
+  ctx: { local: fakeLocalLeg({ usage: LOCAL_USAGE, failures: { 'PLEASE FAIL': 'refused' } }) },
+});
 
-const client = () => new Anthropic({ baseURL: proxy.url, apiKey: 'sk-ant-client', maxRetries: 0 });
+const client = () => gateway.client();
 const route = (to: 'local' | 'remote') => ({ headers: { 'x-claude-proxy-route': to } });
 const ask = (model: string, text: string, to?: 'local' | 'remote') =>
   client()
@@ -29,26 +30,17 @@ const ask = (model: string, text: string, to?: 'local' | 'remote') =>
     .finalMessage();
 
 beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy(
-    { remote: { url: upstream.url }, local: { aliases: ['claude-local-alias'] }, telemetry: { logPrompts: true } },
-    { ctx: { local: fakeLocalLeg({ usage: LOCAL_USAGE, failures: { 'PLEASE FAIL': 'refused' } }) } },
-  );
   await ask('claude-sonnet-5-5', 'What is a flake?', 'remote');
   await ask('claude-opus-5-5', 'List the files.', 'local');
   await ask('claude-sonnet-5-5', 'PLEASE FAIL locally', 'local');
   await client().messages.countTokens({ model: 'claude-opus-5-5', messages: [{ role: 'user', content: 'Count me.' }] }, route('local'));
   await ask('claude-local-alias', 'Hello alias.');
-  await eventually(() => proxy.events.length === 5);
-  await proxy.ctx.telemetry.flush();
-});
-afterAll(async () => {
-  await proxy.close();
-  await upstream.stop();
+  await eventually(() => gateway.proxy.events.length === 5);
+  await gateway.proxy.ctx.telemetry.flush();
 });
 
 const byQuery = (i: number): TelemetryEvent['metadata'] => {
-  const event = proxy.events[i];
+  const event = gateway.proxy.events[i];
   if (!event) throw new Error(`no event ${i}`);
   return event.metadata;
 };
@@ -82,7 +74,7 @@ describe('cost and savings in every event', () => {
   });
 
   it('the file lines keep the seed’s fields first, in its format', async () => {
-    const dir = proxy.config.telemetry.dir;
+    const dir = gateway.proxy.config.telemetry.dir;
     const text = await readFile(join(dir, `events-${localDate(new Date())}.jsonl`), 'utf8');
     const lines = text.trimEnd().split('\n');
     expect(lines).toHaveLength(5);
@@ -93,13 +85,13 @@ describe('cost and savings in every event', () => {
 describe('GET /stats and GET /stats/live', () => {
   let stats: StatsReport;
   beforeAll(async () => {
-    const res = await fetch(`${proxy.url}/stats`);
+    const res = await fetch(`${gateway.proxy.url}/stats`);
     expect(res.status).toBe(200);
     stats = (await res.json()) as StatsReport;
   });
 
   it('/stats is the stats JSON over the configured directory', async () => {
-    const direct = await collectStats({ dir: proxy.config.telemetry.dir, since: null, until: null, by: null, now: new Date(stats.generated_at) });
+    const direct = await collectStats({ dir: gateway.proxy.config.telemetry.dir, since: null, until: null, by: null, now: new Date(stats.generated_at) });
     expect(stats).toEqual(direct);
     expect(stats.totals).toMatchObject({ requests: 5, served_local: 3, served_remote: 2, decided_local: 4, fallbacks: 1, fallback_reasons: { refused: 1 }, unpriced: 1 });
     expect(stats.totals.tokens_saved).toBe(2 * (LOCAL_USAGE.input + LOCAL_USAGE.output));
@@ -107,24 +99,24 @@ describe('GET /stats and GET /stats/live', () => {
   });
 
   it('takes the command line filters as query parameters and refuses bad ones in the envelope', async () => {
-    const grouped = (await (await fetch(`${proxy.url}/stats?by=route&since=1h`)).json()) as StatsReport;
+    const grouped = (await (await fetch(`${gateway.proxy.url}/stats?by=route&since=1h`)).json()) as StatsReport;
     expect(grouped.groups?.rows.map((r) => [r.key, r.requests])).toEqual([
       ['local', 3],
       ['remote', 2],
     ]);
-    const bad = await fetch(`${proxy.url}/stats?by=colour`);
+    const bad = await fetch(`${gateway.proxy.url}/stats?by=colour`);
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
-    const since = await fetch(`${proxy.url}/stats?since=yesterday-ish`);
+    const since = await fetch(`${gateway.proxy.url}/stats?since=yesterday-ish`);
     expect(since.status).toBe(400);
   });
 
   it('/stats/live lists the recent decisions newest first, without any prompt text', async () => {
-    const live = (await (await fetch(`${proxy.url}/stats/live`)).json()) as { backend: unknown; recent: Record<string, unknown>[] };
+    const live = (await (await fetch(`${gateway.proxy.url}/stats/live`)).json()) as { backend: unknown; recent: Record<string, unknown>[] };
     expect(live.backend).toEqual({ name: 'local:fake', enabled: true, healthy: true });
-    expect(live.recent.map((d) => d.request_id)).toEqual(proxy.events.map((e) => e.metadata.request_id).reverse());
+    expect(live.recent.map((d) => d.request_id)).toEqual(gateway.proxy.events.map((e) => e.metadata.request_id).reverse());
     expect(live.recent[2]).toMatchObject({ route: 'remote', decided_route: 'local', fallback: 'refused', reason: 'header_override' });
-    expect(proxy.events[0]?.metadata.query_text).toBe('What is a flake?');
+    expect(gateway.proxy.events[0]?.metadata.query_text).toBe('What is a flake?');
     expect(JSON.stringify(live)).not.toContain('flake');
   });
 });

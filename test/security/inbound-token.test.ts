@@ -2,42 +2,34 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { ConfigError, resolveConfig } from '../../src/config/load.js';
 import { runCli } from '../../src/commands/index.js';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
-import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 import { expectEnvelope } from '../hostile/wire.js';
+import { useGateway } from '../helpers/gateway.js';
 
 const TOKEN = 'cap-inbound-7f3a9c1e5b2d4f60';
 const REMOTE_KEY = 'sk-ant-configured-remote-key';
 const CLIENT_KEY = 'sk-ant-client-own-key';
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
+const gateway = useGateway({ settings: { local: { enabled: false } }, secrets: { inboundToken: TOKEN, remoteApiKey: REMOTE_KEY } });
 const agent = new Agent({ connections: 4 });
 
-beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { secrets: { inboundToken: TOKEN, remoteApiKey: REMOTE_KEY } });
-});
 afterAll(async () => {
   await agent.close();
-  await proxy.close();
-  await upstream.stop();
 });
 afterEach(() => {
-  // Whatever happened, the inbound token never travels upstream.
-  for (const got of upstream.received) expect(JSON.stringify(got.headers)).not.toContain(TOKEN);
-  upstream.received.length = 0;
+  // Whatever happened, the inbound token never travels gateway.upstream.
+  for (const got of gateway.upstream.received) expect(JSON.stringify(got.headers)).not.toContain(TOKEN);
+  gateway.upstream.received.length = 0;
 });
 
 const body = JSON.stringify(mainRequest('hello'));
 
 async function send(headers: Record<string, string>, path = '/v1/messages?beta=true', method: 'POST' | 'GET' = 'POST') {
-  const res = await request(`${proxy.url}${path}`, { method, headers, body: method === 'POST' ? body : undefined, dispatcher: agent });
+  const res = await request(`${gateway.proxy.url}${path}`, { method, headers, body: method === 'POST' ? body : undefined, dispatcher: agent });
   return { status: res.statusCode, text: await res.body.text() };
 }
 
@@ -87,20 +79,20 @@ describe('with a token configured', () => {
   ])('%s: 401 authentication_error, nothing forwarded', async (_name, headers) => {
     const res = await send(headers);
     expect(expectEnvelope(res.status, res.text, 401).type).toBe('authentication_error');
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 
   it('the dedicated header admits the client, whose own key goes upstream', async () => {
     const res = await send({ ...claudeCodeHeaders({ apiKey: CLIENT_KEY }), 'x-claude-proxy-token': TOKEN });
     expect(res.status).toBe(200);
-    expect(upstream.received[0]!.headers['x-api-key']).toBe(CLIENT_KEY);
-    expect(upstream.received[0]!.headers['x-claude-proxy-token']).toBeUndefined();
+    expect(gateway.upstream.received[0]!.headers['x-api-key']).toBe(CLIENT_KEY);
+    expect(gateway.upstream.received[0]!.headers['x-claude-proxy-token']).toBeUndefined();
   });
 
   it('the dedicated header with an OAuth Bearer keeps the Bearer upstream', async () => {
     const res = await send({ ...claudeCodeHeaders({ bearer: 'sk-ant-oat01-user' }), 'x-claude-proxy-token': TOKEN });
     expect(res.status).toBe(200);
-    expect(upstream.received[0]!.headers.authorization).toBe('Bearer sk-ant-oat01-user');
+    expect(gateway.upstream.received[0]!.headers.authorization).toBe('Bearer sk-ant-oat01-user');
   });
 
   it.each<[string, Record<string, string>]>([
@@ -110,16 +102,16 @@ describe('with a token configured', () => {
   ])('the token as %s is replaced by the configured key', async (_name, headers) => {
     const res = await send(headers);
     expect(res.status).toBe(200);
-    expect(upstream.received[0]!.headers['x-api-key']).toBe(REMOTE_KEY);
-    expect(upstream.received[0]!.headers.authorization).toBeUndefined();
+    expect(gateway.upstream.received[0]!.headers['x-api-key']).toBe(REMOTE_KEY);
+    expect(gateway.upstream.received[0]!.headers.authorization).toBeUndefined();
   });
 
   it('passthrough routes replace it the same way', async () => {
     const res = await send(claudeCodeHeaders({ apiKey: TOKEN }), '/v1/models', 'GET');
     expect(res.status).toBe(200);
-    expect(upstream.received[0]!.headers['x-api-key']).toBe(REMOTE_KEY);
+    expect(gateway.upstream.received[0]!.headers['x-api-key']).toBe(REMOTE_KEY);
     await send(claudeCodeHeaders({ bearer: TOKEN }), '/v1/messages/count_tokens');
-    expect(upstream.received[1]!.headers['x-api-key']).toBe(REMOTE_KEY);
+    expect(gateway.upstream.received[1]!.headers['x-api-key']).toBe(REMOTE_KEY);
   });
 
   it('every route is behind the token', async () => {
@@ -127,6 +119,6 @@ describe('with a token configured', () => {
       const res = await send({}, path, 'GET');
       expectEnvelope(res.status, res.text, 401);
     }
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 });

@@ -3,34 +3,29 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { resolveConfig } from '../../src/config/load.js';
 import { RemoteBackend } from '../../src/backends/remote.js';
-import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
-import { startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { startProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 import { expectEnvelope, expectNoStack, rawRequest } from '../hostile/wire.js';
+import { useGateway } from '../helpers/gateway.js';
 
-let upstream: FakeUpstream;
-let proxy: RunningProxy;
+const gateway = useGateway({ settings: { local: { enabled: false }, listen: { allowedHosts: ['gateway.proxy.internal.test'], allowedOrigins: ['https://trusted.example'] } } });
 let port: number;
 const agent = new Agent({ connections: 4 });
 
-beforeAll(async () => {
-  upstream = await new FakeUpstream(anthropicLike()).start();
-  proxy = await startProxy({ remote: { url: upstream.url }, local: { enabled: false }, listen: { allowedHosts: ['proxy.internal.test'], allowedOrigins: ['https://trusted.example'] } });
-  port = (proxy.app.server.address() as AddressInfo).port;
+beforeAll(() => {
+  port = (gateway.proxy.app.server.address() as AddressInfo).port;
 });
 afterAll(async () => {
   await agent.close();
-  await proxy.close();
-  await upstream.stop();
 });
 afterEach(() => {
-  upstream.received.length = 0;
+  gateway.upstream.received.length = 0;
 });
 
 const body = JSON.stringify(mainRequest('hello'));
 
 async function send(headers: Record<string, string>, path = '/v1/messages?beta=true', method: 'POST' | 'GET' = 'POST') {
-  const res = await request(`${proxy.url}${path}`, { method, headers, body: method === 'POST' ? body : undefined, dispatcher: agent });
+  const res = await request(`${gateway.proxy.url}${path}`, { method, headers, body: method === 'POST' ? body : undefined, dispatcher: agent });
   return { status: res.statusCode, text: await res.body.text() };
 }
 
@@ -40,15 +35,15 @@ describe('bind address', () => {
   });
 
   it('the running server is bound to 127.0.0.1', () => {
-    expect((proxy.app.server.address() as AddressInfo).address).toBe('127.0.0.1');
+    expect((gateway.proxy.app.server.address() as AddressInfo).address).toBe('127.0.0.1');
   });
 });
 
 describe('Host allowlist (DNS rebinding)', () => {
-  it.each([`127.0.0.1:${0}`, 'localhost', 'LOCALHOST:8094', '[::1]:8094', '127.0.0.5', 'proxy.internal.test:443'])('%s is served', async (host) => {
+  it.each([`127.0.0.1:${0}`, 'localhost', 'LOCALHOST:8094', '[::1]:8094', '127.0.0.5', 'gateway.proxy.internal.test:443'])('%s is served', async (host) => {
     const res = await send({ ...claudeCodeHeaders(), host: host.replace(':0', `:${port}`) });
     expect(res.status).toBe(200);
-    expect(upstream.received).toHaveLength(1);
+    expect(gateway.upstream.received).toHaveLength(1);
   });
 
   it.each(['attacker.example', 'attacker.example:8094', 'localhost.attacker.example', '127.0.0.1.nip.io', '0x7f.0.0.1', '[::ffff:7f00:1]', '', 'localhost@attacker.example'])(
@@ -56,14 +51,14 @@ describe('Host allowlist (DNS rebinding)', () => {
     async (host) => {
       const res = await send({ ...claudeCodeHeaders(), host });
       expect(expectEnvelope(res.status, res.text, 403).type).toBe('permission_error');
-      expect(upstream.received).toHaveLength(0);
+      expect(gateway.upstream.received).toHaveLength(0);
     },
   );
 
   it('a request without a Host header is refused', async () => {
-    const [res] = await rawRequest(proxy.url, `GET /v1/models HTTP/1.0\r\n\r\n`);
+    const [res] = await rawRequest(gateway.proxy.url, `GET /v1/models HTTP/1.0\r\n\r\n`);
     expectEnvelope(res!.status, res!.body, (s) => s === 400 || s === 403);
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 
   it('every route is behind the allowlist, not only the API', async () => {
@@ -80,19 +75,19 @@ describe('browser Origin', () => {
     async (origin) => {
       const res = await send({ ...claudeCodeHeaders(), origin: origin.replace(':0', `:${port}`) });
       expect(expectEnvelope(res.status, res.text, 403).type).toBe('permission_error');
-      expect(upstream.received).toHaveLength(0);
+      expect(gateway.upstream.received).toHaveLength(0);
     },
   );
 
   it('a preflight from a browser is refused too', async () => {
-    const res = await request(`${proxy.url}/v1/messages`, {
+    const res = await request(`${gateway.proxy.url}/v1/messages`, {
       method: 'OPTIONS',
       headers: { origin: 'https://attacker.example', 'access-control-request-method': 'POST' },
       dispatcher: agent,
     });
     expectEnvelope(res.statusCode, await res.body.text(), 403);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 
   it('an allowed origin is served', async () => {
@@ -112,7 +107,7 @@ describe('POST bodies must be JSON', () => {
       const res = await send({ ...claudeCodeHeaders(), 'content-type': type }, path);
       expectEnvelope(res.status, res.text, (s) => s === 400 || s === 415);
     }
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 
   it('no content type at all: 4xx in the envelope', async () => {
@@ -120,7 +115,7 @@ describe('POST bodies must be JSON', () => {
     delete headers['content-type'];
     const res = await send(headers);
     expectEnvelope(res.status, res.text, (s) => s === 400 || s === 415);
-    expect(upstream.received).toHaveLength(0);
+    expect(gateway.upstream.received).toHaveLength(0);
   });
 
   it('application/json with a charset is served', async () => {
@@ -132,12 +127,12 @@ describe('POST bodies must be JSON', () => {
 describe('no stack traces in answers', () => {
   it('an internal failure answers 500 in the envelope without a stack', async () => {
     class BrokenRemote extends RemoteBackend {
-      override async forward(): Promise<never> {
+      override async serve(): Promise<never> {
         throw new TypeError("Cannot read properties of undefined (reading 'x')");
       }
     }
-    const config = resolveConfig({ remote: { url: upstream.url } }, { HOME: '/nonexistent' });
-    const broken = await startProxy({ remote: { url: upstream.url }, local: { enabled: false } }, { ctx: { remote: new BrokenRemote(config.remote, null) } });
+    const config = resolveConfig({ remote: { url: gateway.upstream.url } }, { HOME: '/nonexistent' });
+    const broken = await startProxy({ remote: { url: gateway.upstream.url }, local: { enabled: false } }, { ctx: { remote: new BrokenRemote(config.remote, null) } });
     try {
       const res = await request(`${broken.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body, dispatcher: agent });
       const text = await res.body.text();

@@ -4,7 +4,7 @@ import { AnswerNormalizer, localSignature } from '../../src/backends/local/answe
 import { blockEvents, messageEnd, messageStart } from '../../src/backends/local/events.js';
 import { LocalFailure } from '../../src/backends/local/types.js';
 
-const options = { thinking: false, inputTokens: 321, signature: localSignature('anthropic'), model: 'local-model' };
+const options = { thinking: false, inputTokens: 321, signature: localSignature('anthropic'), model: 'local-model', maxChars: 65_536 };
 
 function run(events: StreamEvent[], overrides: Partial<typeof options> = {}): { out: StreamEvent[]; normalizer: AnswerNormalizer } {
   const normalizer = new AnswerNormalizer({ ...options, ...overrides });
@@ -45,6 +45,14 @@ describe('the answer normalizer', () => {
     expect(out[0]).toMatchObject({ message: { usage: { input_tokens: 321, output_tokens: 0 } } });
     expect(out.at(-2)).toMatchObject({ usage: { input_tokens: 321, output_tokens: 100 } });
     expect(normalizer.estimated).toBe(true);
+  });
+
+  it.each([
+    ['text', { type: 'text' as const, text: 'a'.repeat(70_000) }],
+    ['tool input', { type: 'tool_use' as const, id: 'toolu_1', name: 'Bash', input: { command: 'b'.repeat(70_000) } }],
+    ['dropped thinking', { ...thinking, thinking: 'c'.repeat(70_000) }],
+  ])('%s beyond maxChars fails the answer as too_long', (_name, block) => {
+    expect(failure([start(), ...blockEvents(0, block), ...messageEnd('end_turn', { output_tokens: 5 })]).reason).toBe('too_long');
   });
 
   it('drops thinking blocks the client did not ask for and renumbers the rest', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Breaker, CachedProbe, probeResult, type ProbeResult } from '../../src/backends/health.js';
+import { CachedProbe } from '../../src/backends/health.js';
+import { Breaker } from '../../src/upstream/breaker.js';
+import { probeResult, type ProbeResult } from '../../src/upstream/probe.js';
 
 describe('the breaker', () => {
   it('opens after the configured consecutive failures, half-opens after the cool-down for one trial, closes on success', () => {

@@ -5,7 +5,8 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, resolveConfig } from '../../src/config/load.js';
 import { runCli } from '../../src/commands/index.js';
-import { compileRules, firstMatch, globToRegExp, type RuleFacts } from '../../src/routing/rule-match.js';
+import { compileRules, firstMatch, type RuleFacts } from '../../src/routing/rule-match.js';
+import { globToRegExp } from '../../src/shared/regex.js';
 import type { RoutingRule } from '../../src/config/schema.js';
 
 const facts = (over: Partial<RuleFacts> = {}): RuleFacts => ({

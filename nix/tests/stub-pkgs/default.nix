@@ -12,6 +12,9 @@
   path ? ./.,
   cli ? null,
   system ? "x86_64-linux",
+  # More names to stand in for with empty packages: for the whole home-manager module set, the
+  # harness passes every `pkgs.<name>` its modules mention.
+  extraNames ? [ ],
 }:
 
 let
@@ -113,6 +116,7 @@ let
   # JSON is YAML: the harness shows the document as it would be parsed.
   jsonFormat = _: {
     type = valueType;
+    lib.types.atom = valueType;
     generate = name: value: writeTextFile {
       inherit name;
       text = builtins.toJSON value;
@@ -155,7 +159,7 @@ let
       meta.mainProgram = name;
     };
 
-  self = {
+  base = {
     inherit lib system path;
     stdenv = rec {
       hostPlatform = lib.systems.elaborate system;
@@ -252,8 +256,15 @@ let
       yaml_1_1 = jsonFormat;
       yaml_1_2 = jsonFormat;
       json = jsonFormat;
+      toml = jsonFormat;
+      keyValue = jsonFormat;
+      javaProperties = jsonFormat;
+      xml = jsonFormat;
+      rasi = jsonFormat;
+      iniWithGlobalSection = jsonFormat;
       ini = _: {
         type = lib.types.attrsOf (lib.types.attrsOf valueType);
+        lib.types.atom = valueType;
         generate = name: value: writeTextFile {
           inherit name;
           text = lib.generators.toINI { } value;
@@ -277,6 +288,14 @@ let
       version = "2.1.200";
       mainProgram = "claude";
       script = ''echo "claude (stub) ANTHROPIC_BASE_URL=$ANTHROPIC_BASE_URL"'';
+    };
+
+    # Another Claude Code, as a user might package the npm release.
+    claude-code-npm = mkStubPackage {
+      pname = "claude-code-npm";
+      version = "2.1.201";
+      mainProgram = "claude";
+      script = ''echo "claude (npm stub) ANTHROPIC_BASE_URL=$ANTHROPIC_BASE_URL"'';
     };
 
     callPackage = _fn: _args: self.claude-api-proxy;
@@ -310,5 +329,6 @@ let
     "glibcLocales"
     "shared-mime-info"
   ] emptyPackage;
+  self = base // lib.genAttrs (lib.filter (name: !(base ? ${name})) extraNames) emptyPackage;
 in
 self

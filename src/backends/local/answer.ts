@@ -1,7 +1,7 @@
 import { mintMessageId } from '../../anthropic/errors.js';
 import { MalformedStreamError, parseToolInput } from '../../anthropic/accumulate.js';
 import type { StreamEvent, Usage } from '../../anthropic/types.js';
-import { estimateText } from '../../routing/estimate.js';
+import { estimateText, JSON_CHARS_PER_TOKEN } from '../../routing/estimate.js';
 import { LocalFailure } from './types.js';
 
 /** Marks thinking blocks the proxy produced, so they can be recognised (and removed) before history goes to Anthropic. */
@@ -9,8 +9,6 @@ export const LOCAL_SIGNATURE_PREFIX = 'claude-api-proxy:local:';
 
 export const localSignature = (kind: string): string => `${LOCAL_SIGNATURE_PREFIX}${kind}`;
 
-/** Serialized JSON is about three characters per token. */
-const JSON_CHARS_PER_TOKEN = 3;
 
 type Slot = { kind: 'dropped' } | { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; held: StreamEvent[]; json: string };
 
@@ -23,6 +21,11 @@ export interface AnswerOptions {
   signature: string;
   /** The model name to report when the backend names none. */
   model: string;
+  /**
+   * Most characters of content the answer may carry (local.maxOutputTokens × local.answerCharsPerToken):
+   * a backend that ignores max_tokens must not grow a collected answer or a held tool call without end.
+   */
+  maxChars: number;
 }
 
 /**
@@ -44,6 +47,7 @@ export class AnswerNormalizer {
   private usageCounted = false;
   /** Why the last tool call was held back: its input did not parse. Only `max_tokens` excuses it. */
   private incompleteCall: string | null = null;
+  private chars = 0;
 
   constructor(private readonly options: AnswerOptions) {}
 
@@ -105,6 +109,7 @@ export class AnswerNormalizer {
 
   private blockStart(event: Extract<StreamEvent, { type: 'content_block_start' }>): StreamEvent[] {
     const block = event.content_block;
+    if (block.type === 'text') this.bound(block.text.length);
     if (this.slots.has(event.index)) throw new LocalFailure('malformed', `content block ${event.index} started while still open`);
     const kept = block.type === 'text' || block.type === 'tool_use' || (block.type === 'thinking' && this.options.thinking);
     if (!kept) {
@@ -135,6 +140,7 @@ export class AnswerNormalizer {
   private blockDelta(event: Extract<StreamEvent, { type: 'content_block_delta' }>): StreamEvent[] {
     const slot = this.slot(event.index);
     const delta = event.delta;
+    this.bound(deltaChars(delta));
     if (delta.type === 'text_delta' || delta.type === 'thinking_delta') this.count(delta.type === 'text_delta' ? delta.text : delta.thinking);
     if (slot.kind === 'dropped') return [];
     if (slot.kind === 'tool') {
@@ -207,8 +213,28 @@ export class AnswerNormalizer {
     return slot;
   }
 
+  private bound(chars: number): void {
+    this.chars += chars;
+    if (this.chars > this.options.maxChars) {
+      throw new LocalFailure('too_long', `the answer is longer than ${this.options.maxChars} characters (local.maxOutputTokens × local.answerCharsPerToken): the backend ignores max_tokens`);
+    }
+  }
+
   private count(text: string): void {
     this.outputTokens += estimateText(text);
+  }
+}
+
+function deltaChars(delta: Extract<StreamEvent, { type: 'content_block_delta' }>['delta']): number {
+  switch (delta.type) {
+    case 'text_delta':
+      return delta.text.length;
+    case 'thinking_delta':
+      return delta.thinking.length;
+    case 'input_json_delta':
+      return delta.partial_json.length;
+    default:
+      return 0;
   }
 }
 

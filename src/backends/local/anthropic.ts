@@ -1,14 +1,12 @@
 import type { Config } from '../../config/schema.js';
 import type { Message, StreamEvent } from '../../anthropic/types.js';
-import type { ProbeResult } from '../health.js';
+import type { ProbeResult } from '../../upstream/probe.js';
 import { messageToEvents } from './events.js';
 import { BackendHttp, readJson } from './http.js';
 import { judgeModelList } from './probe.js';
 import { sseRecords } from './sse-records.js';
 import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject, type Json } from '../../shared/json.js';
 
 /** The API version every native server understands (the client's own header is not forwarded). */
 const ANTHROPIC_VERSION = '2023-06-01';
@@ -62,7 +60,7 @@ export class AnthropicAdapter implements LocalAdapter {
       yield* messageToEvents(toMessage(await readJson(response.body, this.http.url)));
       return;
     }
-    for await (const record of sseRecords(response.body)) {
+    for await (const record of sseRecords(response.body, this.local.maxSseEventBytes)) {
       if (!KNOWN_EVENTS.has(record.event)) continue;
       let data: unknown;
       try {

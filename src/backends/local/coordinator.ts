@@ -1,16 +1,12 @@
 import type { Config } from '../../config/schema.js';
 import type { MessageParam, MessagesRequest, StopReason, StreamEvent } from '../../anthropic/types.js';
-import { estimateText } from '../../routing/estimate.js';
-import { probeResult, type ProbeResult } from '../health.js';
+import { CHARS_PER_TOKEN, estimateText } from '../../routing/estimate.js';
+import { healthStatus, isHealthyStatus, probeResult, type ProbeResult } from '../../upstream/probe.js';
 import { blockEvents, messageEnd, messageStart } from './events.js';
 import { BackendHttp, readJson } from './http.js';
 import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';
+import { isObject } from '../../shared/json.js';
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Characters per token when cutting an over-long answer to max_tokens. */
-const CHARS_PER_TOKEN = 4;
 
 /**
  * The local AI stack's hybrid coordinator: `POST /query` with `generate_response: true`. It takes
@@ -74,14 +70,8 @@ export class CoordinatorAdapter implements LocalAdapter {
     return this.http.probe('/health', signal, (status, text, latencyMs) => {
       const base = { status, latencyMs };
       if (status >= 400) return probeResult(false, `HTTP ${status}`, { ...base, fix: `check local.url (${this.local.url}) and that the hybrid coordinator runs` });
-      let health: unknown;
-      try {
-        health = JSON.parse(text);
-      } catch {
-        health = null;
-      }
-      const state = isObject(health) ? health.status : undefined;
-      if (state === 'healthy' || state === 'ok') return probeResult(true, `status ${String(state)}`, base);
+      const state = healthStatus(text);
+      if (isHealthyStatus(state)) return probeResult(true, `status ${String(state)}`, base);
       return probeResult(false, `status ${JSON.stringify(state ?? text.slice(0, 80))}`, { ...base, fix: 'the coordinator reports a problem: look at its logs' });
     });
   }

@@ -1,8 +1,6 @@
 import type { MessageParam, MessagesRequest } from '../../anthropic/types.js';
 import { LOCAL_SIGNATURE_PREFIX } from './answer.js';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject } from '../../shared/json.js';
 
 const isLocalThinking = (block: unknown): boolean =>
   isObject(block) && block.type === 'thinking' && typeof block.signature === 'string' && block.signature.startsWith(LOCAL_SIGNATURE_PREFIX);

@@ -1,6 +1,10 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Config } from '../../config/schema.js';
-import { describeNetworkError, probeHttp, type ProbeResult } from '../health.js';
+import { Upstream } from '../../upstream/client.js';
+import { Deadlines } from '../../upstream/deadlines.js';
+import { classifyNetworkError } from '../../upstream/failure.js';
+import type { ProbeJudge, ProbeResult } from '../../upstream/probe.js';
+import { isObject } from '../../shared/json.js';
 import { LocalFailure } from './types.js';
 
 /** Largest error body read from a backend, to quote in the failure message. */
@@ -9,6 +13,7 @@ const MAX_ERROR_BODY = 16 * 1024;
 export const PROBE_TIMEOUT_MS = 3_000;
 /** Largest whole JSON body accepted from a backend (a non-streaming answer). */
 const MAX_JSON_BODY = 16 * 1024 * 1024;
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 export interface BackendTimeouts {
   connectTimeoutMs: number;
@@ -25,24 +30,19 @@ export interface BackendResponse {
 }
 
 /**
- * HTTP to one local backend: one connection pool created once, deadlines for connect, first body
- * byte and silence inside the body, and every failure classified as a LocalFailure.
+ * HTTP to one local backend: one upstream client made once, deadlines for connect, first body byte
+ * and silence inside the body, and every failure classified as a LocalFailure.
  */
 export class BackendHttp {
-  readonly dispatcher: Dispatcher;
-  readonly origin: string;
-  private readonly basePath: string;
+  private readonly upstream: Upstream;
 
   constructor(
     readonly url: string,
     private readonly timeouts: BackendTimeouts,
-    private readonly headers: Record<string, string>,
+    headers: Record<string, string>,
   ) {
-    const parsed = new URL(url);
-    this.origin = parsed.origin;
-    this.basePath = parsed.pathname.replace(/\/+$/, '');
-    // Deadlines are enforced per request below; the agent only bounds connecting.
-    this.dispatcher = new Agent({ connect: { timeout: timeouts.connectTimeoutMs }, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 });
+    // Deadlines are enforced per request below; the pool only bounds connecting.
+    this.upstream = new Upstream(url, { connectTimeoutMs: timeouts.connectTimeoutMs, headers });
   }
 
   /** The protocol's own headers, then the user's extra headers, then the backend's key. */
@@ -52,41 +52,51 @@ export class BackendHttp {
 
   /** The full URL of a path below the backend's base URL. */
   urlOf(path: string): string {
-    return this.origin + this.basePath + path;
+    return this.upstream.urlOf(path);
   }
 
   /** POSTs JSON. Resolves once the status is known (2xx only); the body follows under the deadlines. */
   async post(path: string, body: unknown, signal: AbortSignal): Promise<BackendResponse> {
-    const watchdog = new Watchdog(this.timeouts, signal);
+    const deadlines = new Deadlines(this.timeouts.firstByteTimeoutMs, this.timeouts.idleTimeoutMs, signal);
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.dispatcher.request({
-        origin: this.origin,
-        path: this.basePath + path,
+      response = await this.upstream.request(path, {
         method: 'POST',
-        headers: { ...this.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        headers: JSON_HEADERS,
         body: JSON.stringify(body),
-        signal: watchdog.signal,
+        signal: deadlines.signal,
       });
     } catch (error) {
-      watchdog.stop();
-      throw watchdog.classify(error, `${this.url} could not be reached`);
+      deadlines.stop();
+      throw this.classify(deadlines, error, `${this.url} could not be reached`);
     }
     if (response.statusCode >= 400) {
       const text = await readText(response.body, MAX_ERROR_BODY).catch(() => '');
-      watchdog.stop();
+      deadlines.stop();
       throw new LocalFailure('http_error', `${this.url}${path} answered HTTP ${response.statusCode}${describeErrorBody(text)}`, response.statusCode);
     }
-    return { status: response.statusCode, headers: response.headers, body: watchdog.guard(response.body, this.url) };
+    const what = `${this.url} broke off its answer`;
+    return { status: response.statusCode, headers: response.headers, body: deadlines.guard(response.body, (error) => this.classify(deadlines, error, what)) };
   }
 
   /** GETs a path within a deadline and lets `judge` classify the answer (health probes). */
-  probe(path: string, signal: AbortSignal, judge: (status: number, body: string, latencyMs: number) => ProbeResult): Promise<ProbeResult> {
-    return probeHttp(this.dispatcher, this.urlOf(path), { headers: this.headers, timeoutMs: PROBE_TIMEOUT_MS, signal }, judge);
+  probe(path: string, signal: AbortSignal, judge: ProbeJudge): Promise<ProbeResult> {
+    return this.upstream.probe(path, judge, { timeoutMs: PROBE_TIMEOUT_MS, signal });
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.upstream.close();
+  }
+
+  private classify(deadlines: Deadlines, error: unknown, what: string): unknown {
+    if (deadlines.caller.aborted) return error;
+    if (error instanceof LocalFailure) return error;
+    if (deadlines.fired === 'first_byte') return new LocalFailure('timeout', `${what}: no answer within local.firstByteTimeoutMs (${deadlines.allowedMs} ms)`);
+    if (deadlines.fired === 'idle') return new LocalFailure('timeout', `${what}: silent for longer than local.idleTimeoutMs (${deadlines.allowedMs} ms)`);
+    const failure = classifyNetworkError(error);
+    if (failure.kind === 'timeout') return new LocalFailure('timeout', `${what}: connect timed out (local.connectTimeoutMs ${this.timeouts.connectTimeoutMs} ms)`);
+    if (failure.kind === 'refused' || failure.kind === 'host_not_found') return new LocalFailure('refused', `${what}: ${failure.detail}`);
+    return new LocalFailure('interrupted', `${what}: ${failure.detail}`);
   }
 }
 
@@ -119,78 +129,12 @@ function describeErrorBody(text: string): string {
   const trimmed = text.trim();
   if (trimmed === '') return '';
   try {
-    const parsed = JSON.parse(trimmed) as Record<string, unknown>;
-    const error = parsed.error;
-    if (typeof error === 'object' && error !== null && typeof (error as Record<string, unknown>).message === 'string') {
-      return `: ${String((error as Record<string, unknown>).message)}`;
-    }
-    if (typeof error === 'string') return `: ${error}${typeof parsed.detail === 'string' ? ` (${parsed.detail})` : ''}`;
+    const parsed: unknown = JSON.parse(trimmed);
+    const error = isObject(parsed) ? parsed.error : undefined;
+    if (isObject(error) && typeof error.message === 'string') return `: ${error.message}`;
+    if (isObject(parsed) && typeof error === 'string') return `: ${error}${typeof parsed.detail === 'string' ? ` (${parsed.detail})` : ''}`;
   } catch {
     // Not JSON: quote the start of the text.
   }
   return `: ${trimmed.slice(0, 200)}`;
-}
-
-/**
- * Deadlines of one backend request: until the first body byte (`firstByteTimeoutMs` from the start),
- * then between chunks (`idleTimeoutMs`). The client's own abort passes through unchanged.
- */
-class Watchdog {
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout;
-  private fired: 'first_byte' | 'idle' | null = null;
-  readonly signal: AbortSignal;
-
-  constructor(
-    private readonly timeouts: BackendTimeouts,
-    private readonly client: AbortSignal,
-  ) {
-    this.signal = AbortSignal.any([client, this.controller.signal]);
-    this.timer = this.arm('first_byte', timeouts.firstByteTimeoutMs);
-  }
-
-  private arm(kind: 'first_byte' | 'idle', ms: number): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.fired = kind;
-      this.controller.abort();
-    }, ms);
-    timer.unref();
-    return timer;
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-  }
-
-  classify(error: unknown, what: string): unknown {
-    if (this.client.aborted) return error;
-    if (error instanceof LocalFailure) return error;
-    if (this.fired === 'first_byte') return new LocalFailure('timeout', `${what}: no answer within local.firstByteTimeoutMs (${this.timeouts.firstByteTimeoutMs} ms)`);
-    if (this.fired === 'idle') return new LocalFailure('timeout', `${what}: silent for longer than local.idleTimeoutMs (${this.timeouts.idleTimeoutMs} ms)`);
-    const reason = describeNetworkError(error);
-    if (reason === 'timed out') return new LocalFailure('timeout', `${what}: connect timed out (local.connectTimeoutMs ${this.timeouts.connectTimeoutMs} ms)`);
-    if (reason === 'connection refused' || reason === 'host not found') return new LocalFailure('refused', `${what}: ${reason}`);
-    return new LocalFailure('interrupted', `${what}: ${reason}`);
-  }
-
-  async *guard(body: AsyncIterable<Buffer>, url: string): AsyncGenerator<Buffer> {
-    let first = true;
-    try {
-      for await (const chunk of body) {
-        if (first) {
-          first = false;
-          clearTimeout(this.timer);
-          this.timer = this.arm('idle', this.timeouts.idleTimeoutMs);
-        } else {
-          this.timer.refresh();
-        }
-        yield chunk as Buffer;
-      }
-    } catch (error) {
-      throw this.classify(error, `${url} broke off its answer`);
-    } finally {
-      // An early stop by the consumer has already destroyed the body (and its connection) above.
-      this.stop();
-    }
-  }
 }

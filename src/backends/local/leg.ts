@@ -3,13 +3,16 @@ import type { Config } from '../../config/schema.js';
 import type { MessagesRequest, StreamEvent } from '../../anthropic/types.js';
 import { AidbClient } from '../../rag/aidb.js';
 import { retrieveContext } from '../../rag/context.js';
-import { Breaker, CachedProbe, componentStatus, disabledStatus, type ComponentStatus } from '../health.js';
+import { Breaker } from '../../upstream/breaker.js';
+import { CachedProbe, componentStatus, disabledStatus, type ComponentStatus } from '../health.js';
 import { AnswerNormalizer, localSignature } from './answer.js';
 import { AnthropicAdapter } from './anthropic.js';
 import { CoordinatorAdapter } from './coordinator.js';
 import { OpenAiAdapter } from './openai.js';
 import { prepareForCount, prepareLocal, type PrepareSettings } from './prepare.js';
-import { LocalFailure, type LocalAdapter, type LocalAnswer, type LocalLeg } from './types.js';
+import { redactSecrets } from '../../shared/redact.js';
+import { asLocalFailure, LocalFailure, type LocalAdapter, type LocalAnswer, type LocalLeg } from './types.js';
+import { errorMessage } from '../../shared/errors.js';
 
 export interface LocalLegDeps {
   config: Config;
@@ -31,18 +34,43 @@ export function createAdapter(local: Config['local'], apiKey: string | null): Lo
   }
 }
 
-function asLocalFailure(error: unknown): LocalFailure {
-  return error instanceof LocalFailure ? error : new LocalFailure('malformed', (error as Error).message);
+/**
+ * The answer, with its opening held back until the first content delta (a tool call: until it is
+ * complete), so a failure up to there can still fall back: `started` settles at that point.
+ */
+function startAnswer(events: AsyncGenerator<StreamEvent>): { events: AsyncIterable<StreamEvent>; started: Promise<void> } {
+  const held: StreamEvent[] = [];
+  const started = (async () => {
+    try {
+      for (;;) {
+        const next = await events.next();
+        if (next.done) throw new LocalFailure('malformed', 'the answer ended before it began');
+        held.push(next.value);
+        if (next.value.type !== 'message_start' && next.value.type !== 'ping' && next.value.type !== 'content_block_start') return;
+      }
+    } catch (error) {
+      await events.return(undefined);
+      throw error;
+    }
+  })();
+  // The server awaits `started` at once; this only keeps a rejection from counting as unhandled before it does.
+  started.catch(() => undefined);
+  async function* all(): AsyncGenerator<StreamEvent> {
+    try {
+      await started;
+      yield* held;
+      yield* events;
+    } finally {
+      await events.return(undefined);
+    }
+  }
+  return { events: all(), started };
 }
 
-/** Events already pulled, then the rest of the answer. */
-async function* replay(held: StreamEvent[], rest: AsyncGenerator<StreamEvent>): AsyncGenerator<StreamEvent> {
-  try {
-    yield* held;
-    yield* rest;
-  } finally {
-    await rest.return(undefined);
-  }
+/** The failure with its text cleaned of the local key and credential-shaped strings (it goes to the log and the client). */
+function redacted(failure: LocalFailure, apiKey: string | null): LocalFailure {
+  const message = redactSecrets(failure.message, apiKey === null ? [] : [apiKey]);
+  return message === failure.message ? failure : new LocalFailure(failure.reason, message, failure.status);
 }
 
 /** The local route: retrieval, preparation, the configured adapter, health and breaker. */
@@ -71,10 +99,10 @@ class LocalRoute implements LocalLeg {
     this.settings = { local: config.local, answerReserveTokens: config.routing.answerReserveTokens, capabilities: this.adapter.capabilities };
   }
 
-  async open(request: MessagesRequest, signal: AbortSignal): Promise<LocalAnswer> {
+  async open(request: MessagesRequest, signal: AbortSignal, options: { retrieval?: boolean } = {}): Promise<LocalAnswer> {
     if (!this.enabled) throw new LocalFailure('disabled', 'local.enabled is false');
     if (this.breaker.state === 'open') throw this.breakerOpen();
-    const retrieval = await retrieveContext(this.aidb, this.deps.config.rag.maxChars, request.messages, signal);
+    const retrieval = await retrieveContext(options.retrieval === false ? null : this.aidb, this.deps.config.rag.maxChars, request.messages, signal);
     const { request: prepared, notes } = prepareLocal(request, this.settings, retrieval.context);
     Object.assign(notes, retrieval.note);
     if (!this.breaker.acquire()) throw this.breakerOpen();
@@ -83,26 +111,11 @@ class LocalRoute implements LocalLeg {
       inputTokens: prepared.inputTokens,
       signature: localSignature(this.adapter.kind),
       model: this.deps.config.local.model,
+      maxChars: this.deps.config.local.maxOutputTokens * this.deps.config.local.answerCharsPerToken,
     });
-    const events = this.normalized(this.adapter.stream(prepared, signal), normalizer, signal);
-    // Hold the opening events until the first content delta (a tool call: until it is complete), so a
-    // failure up to there can still fall back.
-    const held: StreamEvent[] = [];
-    try {
-      for (;;) {
-        const next = await events.next();
-        if (next.done) throw new LocalFailure('malformed', 'the answer ended before it began');
-        held.push(next.value);
-        if (next.value.type !== 'message_start' && next.value.type !== 'ping' && next.value.type !== 'content_block_start') break;
-      }
-    } catch (error) {
-      await events.return(undefined);
-      throw error;
-    }
-    const [first, ...rest] = held as [StreamEvent, ...StreamEvent[]];
+    const answer = startAnswer(this.normalized(this.adapter.stream(prepared, signal), normalizer, signal));
     return {
-      first,
-      rest: replay(rest, events),
+      ...answer,
       backend: this.backend,
       get usageEstimated() {
         return normalizer.estimated;
@@ -125,7 +138,7 @@ class LocalRoute implements LocalLeg {
       judged = true;
     } catch (error) {
       if (signal.aborted) throw error;
-      const failure = asLocalFailure(error);
+      const failure = redacted(asLocalFailure(error), this.deps.apiKey);
       if (failure.countsAgainstBackend) this.breaker.failure();
       else this.breaker.release();
       judged = true;
@@ -143,7 +156,7 @@ class LocalRoute implements LocalLeg {
       if (counted !== null) return counted;
     } catch (error) {
       if (signal.aborted) throw error;
-      this.deps.logger.debug({ backend: this.backend, detail: (error as Error).message }, 'backend token count unavailable; estimating');
+      this.deps.logger.debug({ backend: this.backend, detail: redacted(asLocalFailure(error), this.deps.apiKey).message }, 'backend token count unavailable; estimating');
     }
     return prepared.inputTokens;
   }

@@ -4,9 +4,7 @@ import type { StopReason, StreamEvent, Usage } from '../../anthropic/types.js';
 import { messageEnd, messageStart } from './events.js';
 import { StopScanner } from './stop-scan.js';
 import { LocalFailure } from './types.js';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject, type Json } from '../../shared/json.js';
 
 interface PendingCall {
   id: string;

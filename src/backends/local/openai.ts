@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import type { StreamEvent } from '../../anthropic/types.js';
-import type { ProbeResult } from '../health.js';
+import type { ProbeResult } from '../../upstream/probe.js';
 import { BackendHttp, readJson } from './http.js';
 import { toChatRequest } from './openai-request.js';
 import { ChatStreamTranslator } from './openai-stream.js';
@@ -39,7 +39,7 @@ export class OpenAiAdapter implements LocalAdapter {
       yield* translator.finish();
       return;
     }
-    for await (const record of sseRecords(response.body)) {
+    for await (const record of sseRecords(response.body, this.local.maxSseEventBytes)) {
       if (record.data === '[DONE]') break;
       let chunk: unknown;
       try {

@@ -1,10 +1,8 @@
 import type { Config } from '../../config/schema.js';
 import type { ContentBlock, MessageParam, MessagesRequest, OtherBlock, TextBlock, Tool } from '../../anthropic/types.js';
 import { estimateRequest } from '../../routing/estimate.js';
-import { LocalFailure, type AdapterCapabilities, type JsonFormat, type PreparedRequest } from './types.js';
-
-/** Claude Code's first system block: a per-conversation nonce that would defeat a local prompt cache. */
-const BILLING_PREFIX = 'x-anthropic-billing-header:';
+import { LocalFailure, type AdapterCapabilities, type JsonFormat, type PreparationNotes, type PreparedRequest, type ToolsNote } from './types.js';
+import { BILLING_PREFIX } from '../../shared/headers.js';
 
 /** Top-level fields every native Messages server understands; anything else (betas) is dropped. */
 const KEPT_FIELDS = new Set(['model', 'messages', 'system', 'max_tokens', 'stream', 'tools', 'tool_choice', 'stop_sequences', 'temperature', 'top_p', 'top_k']);
@@ -19,11 +17,10 @@ export interface PrepareSettings {
 export interface Preparation {
   request: PreparedRequest;
   /** What was changed, for telemetry and logs (never prompt text). */
-  notes: Record<string, unknown>;
+  notes: PreparationNotes;
 }
 
 type Block = ContentBlock | OtherBlock;
-type ToolsNote = 'passed' | 'stripped' | 'none' | 'never' | 'unsupported';
 
 /** The request taken apart and cleaned once; assembled in variants (with or without tools, context). */
 interface Parts {
@@ -35,7 +32,7 @@ interface Parts {
   instruction: TextBlock | null;
   passthrough: Partial<MessagesRequest>;
   model: string;
-  notes: Record<string, unknown>;
+  notes: PreparationNotes;
 }
 
 /**
@@ -64,7 +61,7 @@ export function prepareLocal(original: MessagesRequest, settings: PrepareSetting
       // Always streamed from the backend: the deadlines then apply per token, not to the whole answer;
       // a non-streaming client gets the accumulated message.
       body.stream = true;
-      const notes: Record<string, unknown> = {
+      const notes: PreparationNotes = {
         ...parts.notes,
         tools: toolsNote === 'passed' && !withTools ? 'stripped' : toolsNote,
         input_estimate: inputTokens,
@@ -109,7 +106,7 @@ function wantsThinking(request: MessagesRequest): boolean {
 }
 
 function dissect(original: MessagesRequest, settings: PrepareSettings): Parts {
-  const notes: Record<string, unknown> = {};
+  const notes: PreparationNotes = {};
   const counts = { thinking: 0, images: 0, other: 0 };
   const droppedFields = Object.keys(original).filter((key) => !KEPT_FIELDS.has(key));
   if (droppedFields.length > 0) notes.fields_dropped = droppedFields;

@@ -1,4 +1,4 @@
-import { probeResult, type ProbeResult } from '../health.js';
+import { probeResult, type ProbeResult } from '../../upstream/probe.js';
 
 function modelIds(body: string): string[] | null {
   try {

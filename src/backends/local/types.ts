@@ -1,5 +1,8 @@
+import { errorMessage } from '../../shared/errors.js';
 import type { MessagesRequest, StreamEvent } from '../../anthropic/types.js';
-import type { ComponentStatus, ProbeResult } from '../health.js';
+import type { RetrievalNote } from '../../rag/context.js';
+import type { ComponentStatus } from '../health.js';
+import type { ProbeResult } from '../../upstream/probe.js';
 
 /** Why the local leg could not answer; the request may still be served remotely. */
 export type LocalFailureReason =
@@ -11,6 +14,7 @@ export type LocalFailureReason =
   | 'malformed'
   | 'interrupted'
   | 'invalid_tool_json'
+  | 'too_long'
   | 'context_overflow'
   | 'unsupported';
 
@@ -33,12 +37,35 @@ export class LocalFailure extends Error {
   }
 }
 
+/** Anything a local answer failed with, as a LocalFailure (an unclassified error is a malformed answer). */
+export const asLocalFailure = (error: unknown): LocalFailure => (error instanceof LocalFailure ? error : new LocalFailure('malformed', errorMessage(error)));
+
 export type LocalKind = 'anthropic' | 'openai' | 'coordinator';
 
 /** A JSON schema the answer must match (`output_config.format` of type `json_schema`). */
 export interface JsonFormat {
   schema: unknown;
 }
+
+/** How tool definitions reached the local backend. */
+export type ToolsNote = 'passed' | 'stripped' | 'none' | 'never' | 'unsupported';
+
+/** What preparing a local request changed (never prompt text); telemetry's `preparation`. */
+export type PreparationNotes = RetrievalNote & {
+  fields_dropped?: string[];
+  billing_block_removed?: true;
+  system_turns_folded?: number;
+  thinking_blocks_removed?: number;
+  images_omitted?: number;
+  blocks_dropped?: number;
+  tools_unavailable_locally?: number;
+  tool_choice_named?: true;
+  format?: AdapterCapabilities['jsonSchema'];
+  tools?: ToolsNote;
+  input_estimate?: number;
+  max_tokens?: number;
+  rag_dropped_to_fit?: true;
+};
 
 /** A request made ready for one local backend. */
 export interface PreparedRequest {
@@ -73,23 +100,27 @@ export interface LocalAdapter {
   close(): Promise<void>;
 }
 
-/** An answer that has started: its first event is in hand, so a fallback is no longer possible after this. */
+/**
+ * A local answer: its events from `message_start` to `message_stop`, and `started`, which settles
+ * once enough of it is in hand that a fallback is no longer possible (it rejects with LocalFailure
+ * when the answer failed before that). Read `events` only after `started` resolved.
+ */
 export interface LocalAnswer {
-  first: StreamEvent;
-  rest: AsyncIterator<StreamEvent>;
+  events: AsyncIterable<StreamEvent>;
+  started: Promise<void>;
   backend: string;
   /** Read it again when the answer has ended: usage may turn out to be counted rather than reported. */
   readonly usageEstimated: boolean;
   /** What preparation did (tools stripped, RAG used, …), for telemetry. */
-  notes: Record<string, unknown>;
+  notes: PreparationNotes;
 }
 
 /** The local route as the server sees it. */
 export interface LocalLeg {
   readonly backend: string;
   readonly enabled: boolean;
-  /** Prepares the request and starts the answer; rejects with LocalFailure before the first event. */
-  open(request: MessagesRequest, signal: AbortSignal): Promise<LocalAnswer>;
+  /** Prepares the request and starts the answer; rejects with LocalFailure when it cannot even start. `retrieval: false` skips RAG (the routing judge). */
+  open(request: MessagesRequest, signal: AbortSignal, options?: { retrieval?: boolean }): Promise<LocalAnswer>;
   countTokens(request: MessagesRequest, signal: AbortSignal): Promise<number>;
   /** Synchronous and cheap (the router asks per request): the cached probe and the breaker. */
   healthy(): boolean;

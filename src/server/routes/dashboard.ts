@@ -4,8 +4,10 @@ import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../anthropic/errors.js';
 import { DASHBOARD_JS } from '../../dashboard/client.js';
+import { DASHBOARD_LOCALE_GUARD_JS } from '../../dashboard/locale-guard.js';
 import { DASHBOARD_HTML } from '../../dashboard/page.js';
 import { DASHBOARD_CSS } from '../../dashboard/style.js';
+import { errorCode } from '../../shared/errors.js';
 
 // The page may load and fetch from this server only; the browser enforces it.
 const CONTENT_SECURITY_POLICY =
@@ -35,14 +37,15 @@ async function uplotAssets(): Promise<Record<string, Asset>> {
 /** GET /dashboard and its assets: one page with the numbers of /stats, charts and recent decisions. */
 export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   const assets: Record<string, Asset> = {
+    'locale-guard.js': { type: 'text/javascript; charset=utf-8', body: DASHBOARD_LOCALE_GUARD_JS },
     'app.js': { type: 'text/javascript; charset=utf-8', body: DASHBOARD_JS },
     'app.css': { type: 'text/css; charset=utf-8', body: DASHBOARD_CSS },
   };
   try {
     Object.assign(assets, await uplotAssets());
   } catch (error) {
-    // The page still shows every number; only the charts say their library is missing.
-    app.log.warn({ code: (error as NodeJS.ErrnoException).code ?? String(error) }, 'uplot is not installed; the dashboard has no charts');
+    // The page still shows every number; the charts say their library did not load.
+    app.log.warn({ code: errorCode(error) ?? String(error) }, 'uplot is not installed; the dashboard has no charts');
   }
 
   app.get('/dashboard', async (_request, reply) =>

@@ -1,6 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ApiError } from '../../anthropic/errors.js';
+import { readTextUpTo } from '../read-limited.js';
 import type { AppContext } from '../context.js';
 import { upstreamHeaders } from '../../backends/remote.js';
+import { errorMessage } from '../../shared/errors.js';
+import { HEADER } from '../../shared/headers.js';
 
 interface ModelInfo {
   id: string;
@@ -25,35 +29,54 @@ export async function modelsRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const aliases: ModelInfo[] = ctx.config.local.aliases.map((id) => ({ id, type: 'model', display_name: `${id} (local: ${ctx.config.local.model})`, created_at: created }));
 
   app.get('/v1/models', async (request, reply) => {
-    let upstream: { status: number; headers: Record<string, string | string[] | undefined>; text: string } | null = null;
+    let upstream: Upstream | null = null;
     try {
-      const response = await ctx.remote.dispatcher.request({
-        origin: ctx.remote.origin,
-        path: ctx.remote.pathFor(request.url),
+      const response = await ctx.remote.upstream.request(request.url, {
         method: 'GET',
         headers: upstreamHeaders(request.headers, ctx.remote.apiKey, request.credentialIsProxyToken, true),
         headersTimeout: 5_000,
         bodyTimeout: 5_000,
       });
-      upstream = { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+      const text = await readTextUpTo(response.body, ctx.config.remote.maxModelListBytes);
+      if (text === null) request.log.warn({ limit: ctx.config.remote.maxModelListBytes }, 'remote model list is larger than remote.maxModelListBytes; not used');
+      upstream = { status: response.statusCode, headers: response.headers, text };
     } catch (error) {
-      request.log.warn({ detail: (error as Error).message }, 'remote model list unavailable; listing local aliases only');
+      request.log.warn({ detail: errorMessage(error) }, 'remote model list unavailable; listing local aliases only');
     }
-    void reply.header('x-claude-proxy-route', 'remote');
-    if (upstream && (upstream.status !== 200 || aliases.length === 0)) {
-      for (const name of ['content-type', 'request-id', 'retry-after']) {
-        const value = upstream.headers[name];
-        if (value !== undefined) void reply.header(name, value);
+    void reply.header(HEADER.route, 'remote');
+    if (aliases.length === 0 && upstream) {
+      if (upstream.text === null) {
+        throw new ApiError('api_error', `claude-api-proxy: the remote model list is larger than remote.maxModelListBytes (${ctx.config.remote.maxModelListBytes} bytes)`, 502);
       }
+      // Without aliases the upstream's answer is the answer, whatever its status: its headers too (Location, rate limits).
+      copyHeaders(upstream.headers, reply, (name) => !DROPPED_HEADERS.has(name));
       return reply.code(upstream.status).send(upstream.text);
     }
-    const remoteList = upstream ? safeList(upstream.text) : null;
+    // The aliases are listed whatever the upstream answered; its list is added when it gave one.
+    const remoteList = upstream?.status === 200 && upstream.text !== null ? safeList(upstream.text) : null;
     const data = [...aliases, ...(remoteList?.data ?? [])];
-    if (upstream?.headers['request-id']) void reply.header('request-id', upstream.headers['request-id']);
+    if (upstream) copyHeaders(upstream.headers, reply, (name) => name === 'request-id' || name.startsWith('anthropic-ratelimit-'));
     return reply
       .header('content-type', 'application/json')
       .send({ data, has_more: remoteList?.has_more ?? false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
   });
+}
+
+interface Upstream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Null when the body was larger than remote.maxModelListBytes. */
+  text: string | null;
+}
+
+/** Framing headers describe the upstream's bytes, not this answer's. */
+const DROPPED_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'trailer', 'upgrade']);
+
+function copyHeaders(headers: Upstream['headers'], reply: FastifyReply, keep: (name: string) => boolean): void {
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && keep(name)) void reply.header(name, value);
+  }
 }
 
 function safeList(text: string): ModelList | null {

@@ -10,9 +10,8 @@ export interface Readiness {
 
 /** The remote API's reachability, probed without credentials and cached like the local probes. */
 export function remoteProbe(ctx: AppContext): CachedProbe {
-  const url = ctx.remote.origin + ctx.remote.pathFor('/v1/models');
   return new CachedProbe(
-    () => probeRemote(ctx.remote.dispatcher, ctx.config.remote.url, url),
+    () => probeRemote(ctx.remote.upstream),
     ctx.config.local.healthCacheMs,
     () => ctx.now().getTime(),
   );

@@ -1,5 +1,5 @@
 # Stand-in for nixpkgs' assertions module (home-manager imports it from pkgs.path): only the two
-# options, without documentation. For the evaluation harness; see ../../../../docs/nix.md.
+# options, without documentation. For the evaluation harness; see docs/nix.md.
 { lib, ... }:
 {
   options = {

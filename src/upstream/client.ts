@@ -1,0 +1,88 @@
+import { Agent, type Dispatcher } from 'undici';
+import { classifyNetworkError } from './failure.js';
+import { probeResult, type ProbeJudge, type ProbeResult } from './probe.js';
+
+/** The largest probe answer read (a model list or a health document). */
+const MAX_PROBE_BODY = 64 * 1024;
+
+export interface UpstreamOptions {
+  connectTimeoutMs: number;
+  /** Connection-wide deadlines for the response head and silence in the body; 0 leaves them to each request. */
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  /** Headers sent with every request (a backend's own key, protocol headers). */
+  headers?: Record<string, string>;
+}
+
+export type UpstreamRequest = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'headers'> & { headers?: Record<string, string | string[]> };
+
+/**
+ * One upstream service at a base URL (origin and an optional path prefix), with one connection pool
+ * made once. Every outbound call of the proxy goes through one of these.
+ */
+export class Upstream {
+  readonly origin: string;
+  readonly dispatcher: Dispatcher;
+  private readonly basePath: string;
+  private readonly fixedHeaders: Record<string, string> | null;
+
+  constructor(
+    readonly url: string,
+    options: UpstreamOptions,
+    dispatcher?: Dispatcher,
+  ) {
+    const parsed = new URL(url);
+    this.origin = parsed.origin;
+    this.basePath = parsed.pathname.replace(/\/+$/, '');
+    this.fixedHeaders = options.headers && Object.keys(options.headers).length > 0 ? options.headers : null;
+    this.dispatcher =
+      dispatcher ??
+      new Agent({
+        connect: { timeout: options.connectTimeoutMs },
+        headersTimeout: options.headersTimeoutMs ?? 0,
+        bodyTimeout: options.bodyTimeoutMs ?? 0,
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000,
+      });
+  }
+
+  /** The upstream path for a path (and query) below the base URL. */
+  pathFor(path: string): string {
+    return this.basePath + path;
+  }
+
+  /** The full URL of a path below the base URL. */
+  urlOf(path: string): string {
+    return this.origin + this.basePath + path;
+  }
+
+  request(path: string, options: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+    return this.dispatcher.request({ ...options, origin: this.origin, path: this.pathFor(path), headers: this.headersWith(options.headers) });
+  }
+
+  /** Streams the answer into the writable `factory` returns (the remote route's relay). */
+  stream(path: string, options: UpstreamRequest, factory: Dispatcher.StreamFactory): Promise<Dispatcher.StreamData> {
+    return this.dispatcher.stream({ ...options, origin: this.origin, path: this.pathFor(path), headers: this.headersWith(options.headers) }, factory);
+  }
+
+  /** GETs a path within `timeoutMs` and lets `judge` classify the answer; a network failure is `ok: false` with the reason. */
+  async probe(path: string, judge: ProbeJudge, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ProbeResult> {
+    const started = performance.now();
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    try {
+      const response = await this.request(path, { method: 'GET', signal: options.signal ? AbortSignal.any([deadline, options.signal]) : deadline });
+      const body = (await response.body.text()).slice(0, MAX_PROBE_BODY);
+      return judge(response.statusCode, body, Math.round(performance.now() - started));
+    } catch (error) {
+      return probeResult(false, classifyNetworkError(error).detail);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  private headersWith(headers: UpstreamRequest['headers']): UpstreamRequest['headers'] {
+    return this.fixedHeaders === null ? headers : { ...this.fixedHeaders, ...headers };
+  }
+}
