@@ -7,7 +7,8 @@ const claudeCodeE2e = 'test/e2e/claude-code-*.test.ts';
 export default defineConfig({
   test: {
     include: process.env.CLAUDE_CODE_BIN ? [claudeCodeE2e] : ['test/**/*.test.ts'],
-    exclude: process.env.CLAUDE_CODE_BIN ? [] : [claudeCodeE2e, '**/node_modules/**'],
+    // test/llama needs a real llama-server: `npm run test:llama` (vitest.llama.config.ts).
+    exclude: process.env.CLAUDE_CODE_BIN ? [] : [claudeCodeE2e, 'test/llama/**', '**/node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

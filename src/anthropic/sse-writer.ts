@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import type { StreamEvent } from './types.js';
 
 /** The wire form of one Anthropic stream event. */
@@ -23,9 +22,23 @@ export class SseWriter {
 
   async write(event: StreamEvent): Promise<void> {
     if (this.closed) return;
-    if (!this.res.write(formatSseEvent(event))) {
-      await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
-    }
+    if (!this.res.write(formatSseEvent(event))) await this.drained();
+  }
+
+  /** Resolves on drain, close or error, and leaves no listener behind whichever comes first. */
+  private drained(): Promise<void> {
+    const res = this.res;
+    return new Promise((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        res.off('error', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+      res.on('error', done);
+    });
   }
 
   end(): void {

@@ -285,7 +285,11 @@ export const LocalSchema = section(
     model: Type.String({ minLength: 1, default: 'local', description: 'Model name sent to the local backend.' }),
     apiKeyFile: NullablePath("File with the local backend's own key (the client's credentials are never sent)."),
     contextWindow: Type.Integer({ minimum: 256, default: 4096, description: "The local model's context window in tokens." }),
-    maxOutputTokens: Type.Integer({ minimum: 1, default: 2048, description: 'Upper bound for max_tokens sent to the local backend.' }),
+    maxOutputTokens: Type.Integer({
+      minimum: 1,
+      default: 8192,
+      description: "Upper bound for max_tokens sent to the local backend (Claude Code's Write and Edit calls of whole files need thousands).",
+    }),
     answerCharsPerToken: Type.Integer({
       minimum: 4,
       default: 32,

@@ -83,8 +83,30 @@ describe('the answer normalizer', () => {
       { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't', name: 'Bash', input: {} } },
       { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: json } },
       { type: 'content_block_stop', index: 0 },
+      ...messageEnd('tool_use', { output_tokens: 9 }),
     ];
     expect(failure(events).reason).toBe('invalid_tool_json');
+  });
+
+  const cutCall: StreamEvent[] = [
+    { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 't2', name: 'Write', input: {} } },
+    { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"file_path": "a.txt", "content": "hel' } },
+    { type: 'content_block_stop', index: 1 },
+  ];
+
+  it('ends an answer whose last call max_tokens cut off without that call, as max_tokens', () => {
+    const complete = blockEvents(0, { type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'ls' } });
+    const { out } = run([start(), ...complete, ...cutCall, ...messageEnd('max_tokens', { output_tokens: 20 })]);
+    expect(out.slice(1)).toEqual([...complete, ...messageEnd('max_tokens', { output_tokens: 20 })]);
+  });
+
+  it('fails an answer that goes on after an incomplete call', () => {
+    expect(failure([start(), ...cutCall, ...blockEvents(2, { type: 'text', text: 'more' }), ...messageEnd('max_tokens', { output_tokens: 20 })]).reason).toBe('invalid_tool_json');
+  });
+
+  it('says stop_sequence where the backend said end_turn with the matched stop sequence', () => {
+    const { out } = run([start(), ...blockEvents(0, { type: 'text', text: 'Hi' }), ...messageEnd('end_turn', { output_tokens: 3 }, 'END')]);
+    expect(out.at(-2)).toEqual({ type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: 'END' }, usage: { output_tokens: 3 } });
   });
 
   it('adds the message_delta a backend left out', () => {

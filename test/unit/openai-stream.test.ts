@@ -28,6 +28,12 @@ function failure(chunks: unknown[]): LocalFailure {
 
 const withoutStart = (events: StreamEvent[]) => events.slice(1);
 
+function accumulate(events: StreamEvent[]) {
+  const accumulator = new MessageAccumulator();
+  for (const event of events) accumulator.apply(event);
+  return accumulator.result();
+}
+
 describe('chat completion chunks as Anthropic events', () => {
   it('text: message_start, one text block, the mapped stop reason and real usage', () => {
     const events = translate([chunk({ role: 'assistant', content: '' }), chunk({ content: 'Hel' }), chunk({ content: 'lo' }), chunk({}, 'stop'), usageChunk(40, 2)]);
@@ -90,6 +96,34 @@ describe('chat completion chunks as Anthropic events', () => {
   it('a server that says "stop" after tool calls still yields tool_use', () => {
     const events = translate([chunk({ tool_calls: [{ index: 0, id: 'c', function: { name: 'Bash', arguments: '{}' } }] }), chunk({}, 'stop')]);
     expect(events.at(-2)).toMatchObject({ delta: { stop_reason: 'tool_use' } });
+  });
+
+  it('leaves out a call that finish_reason length cut off, keeping the complete ones, as max_tokens', () => {
+    const events = translate([
+      chunk({ tool_calls: [{ index: 0, id: 'c1', function: { name: 'Bash', arguments: '{"command":"ls"}' } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'c2', function: { name: 'Write', arguments: '{"file_path":"a.txt","content":"hel' } }] }),
+      chunk({}, 'length'),
+    ]);
+    const message = accumulate(events);
+    expect(message.content).toEqual([{ type: 'tool_use', id: 'c1', name: 'Bash', input: { command: 'ls' } }]);
+    expect(message.stop_reason).toBe('max_tokens');
+  });
+
+  it('ends the text at the first stop sequence, split across chunks, and names it', () => {
+    const translator = new ChatStreamTranslator('m', ['STOP', '##']);
+    const events = [chunk({ content: 'one tw' }), chunk({ content: 'o ST' }), chunk({ content: 'OP three ##' }), chunk({}, 'stop')].flatMap((c) => translator.push(c));
+    expect(translator.stopped).toBe(true);
+    const message = accumulate([...events, ...translator.finish()]);
+    expect(message.content).toEqual([{ type: 'text', text: 'one two ' }]);
+    expect(message).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'STOP' });
+  });
+
+  it('passes on held-back text that was no stop sequence after all', () => {
+    const translator = new ChatStreamTranslator('m', ['STOP']);
+    const events = [chunk({ content: 'a ST' }), chunk({ content: 'ORM' }), chunk({ content: ' ST' }), chunk({}, 'stop')].flatMap((c) => translator.push(c));
+    const message = accumulate([...events, ...translator.finish()]);
+    expect(message.content).toEqual([{ type: 'text', text: 'a STORM ST' }]);
+    expect(message).toMatchObject({ stop_reason: 'end_turn', stop_sequence: null });
   });
 
   it('reports cached prompt tokens as cache reads, apart from input', () => {

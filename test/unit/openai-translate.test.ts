@@ -33,8 +33,8 @@ describe('an Anthropic request as a chat completion', () => {
       model: 'qwen',
       stream: true,
       stream_options: { include_usage: true },
+      // No `stop`: the proxy matches stop sequences itself, to know which one ended the answer.
       max_tokens: 300,
-      stop: ['a', 'b', 'c', 'd'],
       temperature: 0.2,
       top_p: 0.9,
       messages: [

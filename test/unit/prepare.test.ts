@@ -190,3 +190,20 @@ describe('preparing a count', () => {
     expect(prepareForCount(original, settings({ tools: 'never' })).body.tools).toBeUndefined();
   });
 });
+
+describe('a named tool_choice', () => {
+  it('offers only the named tool and requires a call, keeping the other choice fields', () => {
+    const original = { ...mainRequest('Read it.'), tool_choice: { type: 'tool', name: 'Read', disable_parallel_tool_use: true } };
+    const { request, notes } = prepareLocal(original, settings(), null);
+    expect(request.body.tools?.map((t) => t.name)).toEqual(['Read']);
+    expect(request.body.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
+    expect(notes).toMatchObject({ tool_choice_named: true });
+  });
+
+  it('is passed as it is when no offered tool has that name', () => {
+    const original = { ...mainRequest('Read it.'), tool_choice: { type: 'tool', name: 'Nope' } };
+    const { request } = prepareLocal(original, settings(), null);
+    expect(request.body.tools).toHaveLength(11);
+    expect(request.body.tool_choice).toEqual({ type: 'tool', name: 'Nope' });
+  });
+});

@@ -33,6 +33,8 @@ export interface AnswerOptions {
  * `message_start` and a `msg_…` id, thinking blocks are kept only when asked for (and signed as
  * local), a `tool_use` is released only once its input parses as a JSON object, usage is never
  * zero (counted when the backend reports none), and an answer that stops early is a failure.
+ * A call cut off by `max_tokens` is not a failure: the answer ends there with `stop_reason:
+ * "max_tokens"`, without the incomplete call (a client must not run a call with half its input).
  */
 export class AnswerNormalizer {
   private started = false;
@@ -43,6 +45,8 @@ export class AnswerNormalizer {
   private outputTokens = 0;
   private inputProvisional = false;
   private usageCounted = false;
+  /** Why the last tool call was held back: its input did not parse. Only `max_tokens` excuses it. */
+  private incompleteCall: string | null = null;
   private chars = 0;
 
   constructor(private readonly options: AnswerOptions) {}
@@ -65,8 +69,10 @@ export class AnswerNormalizer {
       case 'message_start':
         throw new LocalFailure('malformed', 'a second message_start');
       case 'content_block_start':
+        this.requireNoIncompleteCall();
         return this.blockStart(event);
       case 'content_block_delta':
+        this.requireNoIncompleteCall();
         return this.blockDelta(event);
       case 'content_block_stop':
         return this.blockStop(event.index);
@@ -163,7 +169,9 @@ export class AnswerNormalizer {
         parseToolInput(slot.json);
       } catch (error) {
         const why = error instanceof MalformedStreamError ? error.message : String(error);
-        throw new LocalFailure('invalid_tool_json', `the backend produced a tool call whose ${why.replace(/^tool /, '')}`);
+        // Held back until message_delta tells whether max_tokens cut it.
+        this.incompleteCall = `the backend produced a tool call whose ${why.replace(/^tool /, '')}`;
+        return [];
       }
       return [...slot.held, stop];
     }
@@ -176,6 +184,8 @@ export class AnswerNormalizer {
     for (const [index, slot] of this.slots) {
       if (slot.kind !== 'dropped') throw new LocalFailure('malformed', `message_delta while content block ${index} is open`);
     }
+    const stopReason = event.delta.stop_reason ?? 'end_turn';
+    if (this.incompleteCall !== null && stopReason !== 'max_tokens') throw new LocalFailure('invalid_tool_json', this.incompleteCall);
     const reported = event.usage ?? { output_tokens: 0 };
     const usage: Partial<Usage> & { output_tokens: number } = { ...reported, output_tokens: positive(reported.output_tokens) ?? 0 };
     if (positive(reported.input_tokens) !== undefined) this.inputProvisional = false;
@@ -187,7 +197,14 @@ export class AnswerNormalizer {
       usage.output_tokens = Math.max(1, Math.ceil(this.outputTokens));
       this.usageCounted = true;
     }
-    return { type: 'message_delta', delta: { stop_reason: event.delta.stop_reason ?? 'end_turn', stop_sequence: event.delta.stop_sequence ?? null }, usage };
+    const stopSequence = event.delta.stop_sequence ?? null;
+    // Some servers (llama.cpp) report a matched stop sequence as end_turn; Anthropic says stop_sequence.
+    const reason = stopReason === 'end_turn' && stopSequence !== null ? 'stop_sequence' : stopReason;
+    return { type: 'message_delta', delta: { stop_reason: reason, stop_sequence: stopSequence }, usage };
+  }
+
+  private requireNoIncompleteCall(): void {
+    if (this.incompleteCall !== null) throw new LocalFailure('invalid_tool_json', this.incompleteCall);
   }
 
   private slot(index: number): Slot {

@@ -1,9 +1,6 @@
 import type { ContentBlock, ImageBlock, MessageParam, OtherBlock, TextBlock, Tool, ToolResultBlock, ToolUseBlock } from '../../anthropic/types.js';
 import type { PreparedRequest } from './types.js';
 
-/** OpenAI's `stop` takes at most four strings. */
-const MAX_STOP = 4;
-
 export type ChatPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 
 export interface ChatToolCall {
@@ -31,7 +28,8 @@ export function toChatRequest(request: PreparedRequest): Record<string, unknown>
   const chat: Record<string, unknown> = { model: body.model, messages, stream: body.stream === true };
   if (body.max_tokens !== undefined) chat.max_tokens = body.max_tokens;
   if (body.stream === true) chat.stream_options = { include_usage: true };
-  if (body.stop_sequences && body.stop_sequences.length > 0) chat.stop = body.stop_sequences.slice(0, MAX_STOP);
+  // Stop sequences are matched by the proxy (ChatStreamTranslator): a server that matched one would
+  // not say which.
   if (typeof body.temperature === 'number') chat.temperature = body.temperature;
   if (typeof body.top_p === 'number') chat.top_p = body.top_p;
   if (body.tools && body.tools.length > 0) {

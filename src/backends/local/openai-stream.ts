@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MalformedStreamError, parseToolInput } from '../../anthropic/accumulate.js';
 import type { StopReason, StreamEvent, Usage } from '../../anthropic/types.js';
 import { messageEnd, messageStart } from './events.js';
+import { StopScanner } from './stop-scan.js';
 import { LocalFailure } from './types.js';
 import { isObject, type Json } from '../../shared/json.js';
 
@@ -19,6 +20,17 @@ const STOP_REASONS: Record<string, StopReason> = {
   content_filter: 'refusal',
 };
 
+/** Whether a call has a name and arguments that parse: one cut off by max_tokens has not. */
+function isComplete(call: PendingCall): boolean {
+  if (call.name === '') return false;
+  try {
+    parseToolInput(call.fragments.join(''));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Anthropic accepts tool ids of letters, digits, `_` and `-`. */
 function toolId(id: string): string {
   const clean = id.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -29,7 +41,9 @@ function toolId(id: string): string {
  * Turns `/v1/chat/completions` chunks into the exact Anthropic event sequence. Text and reasoning
  * stream through as they come; tool calls, whose argument fragments may interleave across indices,
  * are collected and emitted as complete `tool_use` blocks (their fragments as `input_json_delta`s)
- * once the backend has finished, and only when their arguments parse as a JSON object.
+ * once the backend has finished, and only when their arguments parse as a JSON object (a call cut
+ * off by `length` is left out: the answer then ends with `max_tokens`). Stop sequences are matched
+ * here, since chat servers do not say which one they stopped at: the answer ends at the first.
  */
 export class ChatStreamTranslator {
   private started = false;
@@ -39,7 +53,19 @@ export class ChatStreamTranslator {
   private finishReason: string | null = null;
   private usage: { prompt?: number; completion?: number; cached?: number } = {};
 
-  constructor(private readonly model: string) {}
+  private readonly scanner: StopScanner | null;
+
+  constructor(
+    private readonly model: string,
+    stopSequences: readonly string[] = [],
+  ) {
+    this.scanner = stopSequences.length > 0 ? new StopScanner(stopSequences) : null;
+  }
+
+  /** A stop sequence was matched: the answer is complete, whatever the backend still sends. */
+  get stopped(): boolean {
+    return this.scanner?.matched != null;
+  }
 
   /** Events for one parsed chunk. */
   push(chunk: unknown): StreamEvent[] {
@@ -54,13 +80,15 @@ export class ChatStreamTranslator {
       this.started = true;
       out.push(messageStart(typeof chunk.model === 'string' && chunk.model !== '' ? chunk.model : this.model, { input_tokens: 0, output_tokens: 0 }));
     }
+    if (this.stopped) return out;
     if (isObject(chunk.usage)) this.readUsage(chunk.usage);
     const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
     if (!isObject(choice)) return out;
     const delta = isObject(choice.delta) ? choice.delta : isObject(choice.message) ? choice.message : {};
     const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : '';
-    if (reasoning !== '') out.push(...this.append('thinking', reasoning));
-    if (typeof delta.content === 'string' && delta.content !== '') out.push(...this.append('text', delta.content));
+    if (reasoning !== '') out.push(...this.flushText(), ...this.append('thinking', reasoning));
+    if (typeof delta.content === 'string' && delta.content !== '') out.push(...this.text(delta.content));
+    if (this.stopped) return out;
     if (Array.isArray(delta.tool_calls)) delta.tool_calls.forEach((call, position) => this.collect(call, position));
     if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
     return out;
@@ -69,15 +97,31 @@ export class ChatStreamTranslator {
   /** The closing events once the backend's stream ended; throws when it ended too early or a call is invalid. */
   finish(): StreamEvent[] {
     if (!this.started) throw new LocalFailure('malformed', 'the backend sent no chunks');
+    const matched = this.scanner?.matched ?? null;
+    if (matched !== null) return [...this.closeOpen(), ...messageEnd('stop_sequence', this.finalUsage(), matched)];
     if (this.finishReason === null) throw new LocalFailure('interrupted', 'the stream ended without a finish_reason');
-    const out = this.closeOpen();
-    const ordered = [...this.calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
+    const out = [...this.flushText(), ...this.closeOpen()];
+    const cut = this.finishReason === 'length';
+    const ordered = [...this.calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, call]) => call)
+      .filter((call) => !cut || isComplete(call));
     for (const call of ordered) out.push(...this.toolBlock(call));
     let stop: StopReason = STOP_REASONS[this.finishReason] ?? 'end_turn';
     if (stop === 'tool_use' && ordered.length === 0) stop = 'end_turn';
     if (stop === 'end_turn' && ordered.length > 0) stop = 'tool_use';
     out.push(...messageEnd(stop, this.finalUsage()));
     return out;
+  }
+
+  private text(text: string): StreamEvent[] {
+    const passed = this.scanner ? this.scanner.push(text) : text;
+    return passed === '' ? [] : this.append('text', passed);
+  }
+
+  private flushText(): StreamEvent[] {
+    const held = this.scanner?.flush() ?? '';
+    return held === '' ? [] : this.append('text', held);
   }
 
   private append(kind: 'text' | 'thinking', text: string): StreamEvent[] {

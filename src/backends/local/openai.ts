@@ -8,10 +8,14 @@ import { judgeModelList } from './probe.js';
 import { sseRecords } from './sse-records.js';
 import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';
 
+/** Statuses that mean "this server cannot count" (every chat server but llama.cpp): stop asking. */
+const NO_ENDPOINT = new Set([404, 405, 501]);
+
 /** An OpenAI-compatible server: `/v1/chat/completions`, translated both ways. */
 export class OpenAiAdapter implements LocalAdapter {
   readonly kind = 'openai' as const;
   readonly capabilities = { tools: true, jsonSchema: 'native' as const };
+  private countEndpoint = true;
 
   constructor(
     private readonly http: BackendHttp,
@@ -27,7 +31,7 @@ export class OpenAiAdapter implements LocalAdapter {
 
   async *stream(request: PreparedRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const response = await this.http.post('/v1/chat/completions', toChatRequest(request), signal);
-    const translator = new ChatStreamTranslator(this.local.model);
+    const translator = new ChatStreamTranslator(this.local.model, request.body.stop_sequences);
     const type = String(response.headers['content-type'] ?? '');
     if (!type.startsWith('text/event-stream')) {
       // One JSON completion: its message is the only "delta".
@@ -44,14 +48,26 @@ export class OpenAiAdapter implements LocalAdapter {
         throw new LocalFailure('malformed', `${this.http.url} sent a chunk that is not JSON`);
       }
       yield* translator.push(chunk);
+      // Leaving the loop closes the connection, which stops the server generating.
+      if (translator.stopped) break;
     }
     // A stream cut before its finish_reason fails here; one cut only before [DONE] is complete.
     yield* translator.finish();
   }
 
-  /** Chat servers have no Anthropic-compatible count; the proxy's estimate is used. */
-  async countTokens(): Promise<number | null> {
-    return null;
+  /** llama.cpp counts a chat request at `/v1/chat/completions/input_tokens`; elsewhere the proxy estimates. */
+  async countTokens(request: PreparedRequest, signal: AbortSignal): Promise<number | null> {
+    if (!this.countEndpoint) return null;
+    const { stream: _stream, stream_options: _options, max_tokens: _max, ...chat } = toChatRequest(request);
+    try {
+      const response = await this.http.post('/v1/chat/completions/input_tokens', chat, signal);
+      const parsed = await readJson(response.body, this.http.url);
+      const count = typeof parsed === 'object' && parsed !== null ? (parsed as { input_tokens?: unknown }).input_tokens : undefined;
+      return typeof count === 'number' && count > 0 ? count : null;
+    } catch (error) {
+      if (error instanceof LocalFailure && error.status !== null && NO_ENDPOINT.has(error.status)) this.countEndpoint = false;
+      throw error;
+    }
   }
 
   probe(signal: AbortSignal): Promise<ProbeResult> {

@@ -163,8 +163,9 @@ function dissect(original: MessagesRequest, settings: PrepareSettings): Parts {
     const value = original[key];
     if (typeof value === 'number') passthrough[key] = value;
   }
-  const toolChoice = isToolChoice(original.tool_choice) ? original.tool_choice : undefined;
-  return { system: kept, messages, tools, toolChoice, format, instruction, passthrough, model: settings.local.model, notes };
+  const [offered, toolChoice] = namedChoice(tools, isToolChoice(original.tool_choice) ? original.tool_choice : undefined);
+  if (offered !== tools) notes.tool_choice_named = true;
+  return { system: kept, messages, tools: offered, toolChoice, format, instruction, passthrough, model: settings.local.model, notes };
 }
 
 function assemble(parts: Parts, withTools: boolean, context: string | null): MessagesRequest {
@@ -301,6 +302,19 @@ function jsonFormat(request: MessagesRequest): JsonFormat | null {
   const format = request.output_config?.format;
   if (format && format.type === 'json_schema' && typeof format.schema === 'object' && format.schema !== null) return { schema: format.schema };
   return null;
+}
+
+/**
+ * Local servers do not enforce a named tool_choice (llama.cpp takes it for "any" or rejects it), but
+ * they do enforce "any": offering only the named tool and requiring a call means the same.
+ */
+function namedChoice(tools: Tool[], choice: unknown): [Tool[], unknown] {
+  const named = choice as { type?: unknown; name?: unknown } | undefined;
+  if (named?.type !== 'tool') return [tools, choice];
+  const tool = tools.find((t) => t.name === named.name);
+  if (!tool) return [tools, choice];
+  const { name: _name, ...rest } = named;
+  return [[tool], { ...rest, type: 'any' }];
 }
 
 function isToolChoice(value: unknown): boolean {

@@ -59,6 +59,7 @@ export type PreparationNotes = RetrievalNote & {
   images_omitted?: number;
   blocks_dropped?: number;
   tools_unavailable_locally?: number;
+  tool_choice_named?: true;
   format?: AdapterCapabilities['jsonSchema'];
   tools?: ToolsNote;
   input_estimate?: number;

@@ -1,0 +1,91 @@
+// The real Claude Code CLI through the proxy to a real llama-server. Runs in `npm run test:llama`
+// only when CLAUDE_CODE_BIN names the claude binary (vitest.llama.config.ts).
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isTokenCount } from '../../src/telemetry/event.js';
+import { startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { MODEL_ALIAS, startLlamaServer, type LlamaServer } from './llama-server.js';
+
+const CLI = process.env.CLAUDE_CODE_BIN;
+if (!CLI) throw new Error('set CLAUDE_CODE_BIN to the claude binary');
+// Default-model routing is not on this branch: Claude Code is pointed at a local alias.
+const ALIAS = 'claude-local-llama';
+const CONTEXT = 65_536;
+
+interface Result {
+  subtype: string;
+  is_error: boolean;
+  num_turns: number;
+  result: string;
+}
+
+describe.each(['anthropic', 'openai'] as const)('the real Claude Code CLI, local.kind %s, llama-server', (kind) => {
+  let llama: LlamaServer | null = null;
+  let proxy: RunningProxy | null = null;
+  let home = '';
+
+  /** A server and proxy per test: the seed decides whether the tiny model calls a tool. */
+  async function start(seed: number): Promise<RunningProxy> {
+    llama = await startLlamaServer({ contextSize: CONTEXT, seed });
+    home = await mkdtemp(join(tmpdir(), 'cap-claude-llama-'));
+    proxy = await startProxy({
+      // No remote route: anything that leaves the local route fails loudly.
+      remote: { url: 'http://127.0.0.1:9' },
+      local: { kind, url: llama.url, model: MODEL_ALIAS, contextWindow: CONTEXT, firstByteTimeoutMs: 120_000, aliases: [ALIAS] },
+      rag: { enabled: false },
+    });
+    return proxy;
+  }
+  afterEach(async () => {
+    await proxy?.close();
+    await llama?.stop();
+    if (home) await rm(home, { recursive: true, force: true });
+    proxy = null;
+    llama = null;
+  });
+
+  async function claude(url: string, prompt: string, ...flags: string[]): Promise<Result> {
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      ANTHROPIC_BASE_URL: url,
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_AUTOUPDATER: '1',
+    };
+    try {
+      const { stdout } = await promisify(execFile)(CLI as string, ['-p', prompt, '--model', ALIAS, '--output-format', 'json', ...flags], { env, cwd: home, timeout: 280_000 });
+      return JSON.parse(stdout) as Result;
+    } catch (error) {
+      // Reaching --max-turns exits non-zero with the result still printed.
+      const stdout = (error as { stdout?: string }).stdout ?? '';
+      if (!stdout.trim().startsWith('{')) throw error;
+      return JSON.parse(stdout) as Result;
+    }
+  }
+
+  const messageEvents = (p: RunningProxy) => p.events.filter((e) => !isTokenCount(e.metadata) && e.metadata.path.startsWith('/v1/messages'));
+
+  it('answers a question locally', async () => {
+    // With seed 7 the tiny model answers Claude Code's first turn with text.
+    const p = await start(7);
+    const result = await claude(p.url, 'What is NixOS? Answer in one line.', '--max-turns', '1');
+    expect(result.is_error).toBe(false);
+    expect(messageEvents(p).length).toBeGreaterThan(0);
+    expect(messageEvents(p).every((e) => e.metadata.routing_decision === 'local' && e.metadata.success)).toBe(true);
+  }, 300_000);
+
+  it('runs a tool the model called and sends its result back (a round trip)', async () => {
+    // With seed 1 it calls a tool.
+    const p = await start(1);
+    await claude(p.url, 'List the files here.', '--max-turns', '2', '--allowedTools', 'Bash,Read,Glob,Grep,LS');
+    const turns = messageEvents(p);
+    expect(turns[0]?.metadata.stop_reason).toBe('tool_use');
+    expect(turns.length).toBeGreaterThanOrEqual(2);
+    expect(turns.every((e) => e.metadata.routing_decision === 'local' && e.metadata.success)).toBe(true);
+  }, 300_000);
+});

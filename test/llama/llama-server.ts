@@ -1,0 +1,79 @@
+// The real llama.cpp server for the llama suite: the binary and model that scripts/llama/ cache.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const LLAMA_VERSION = '3.21.1';
+export const MODEL_ALIAS = 'tiny-qwen3';
+
+const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'claude-api-proxy', 'llama-server', LLAMA_VERSION);
+export const LLAMA_SERVER_BIN = process.env.LLAMA_SERVER_BIN ?? join(cacheDir, 'llama-server');
+export const LLAMA_MODEL = process.env.LLAMA_MODEL ?? join(cacheDir, 'tiny-qwen3-v6.gguf');
+
+/** Fails loudly (never skips) when the build or model scripts have not run. */
+export async function requireLlamaServer(): Promise<void> {
+  try {
+    await access(LLAMA_SERVER_BIN, constants.X_OK);
+    await access(LLAMA_MODEL, constants.R_OK);
+  } catch {
+    throw new Error(`no llama-server or model at ${LLAMA_SERVER_BIN} / ${LLAMA_MODEL}: run scripts/llama/build-server.sh and scripts/llama/make-model.sh`);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface LlamaServer {
+  url: string;
+  /** What the server wrote to stderr, for a failure message. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts llama-server on an ephemeral port with one slot and a fixed seed, and waits until it is ready. */
+export async function startLlamaServer(options: { contextSize: number; seed?: number }): Promise<LlamaServer> {
+  await requireLlamaServer();
+  const port = await freePort();
+  const args = ['-m', LLAMA_MODEL, '--jinja', '-c', String(options.contextSize), '--host', '127.0.0.1', '--port', String(port), '--alias', MODEL_ALIAS, '-t', '2', '--no-webui', '-np', '1', '--seed', String(options.seed ?? 7)];
+  const child: ChildProcess = spawn(LLAMA_SERVER_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-20_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`llama-server exited with ${child.exitCode}:\n${stderr}`);
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.status === 200) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`llama-server was not ready within 60 s:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    log: () => stderr,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
