@@ -12,8 +12,7 @@ import { MODEL_ALIAS, startLlamaServer, type LlamaServer } from './llama-server.
 
 const CLI = process.env.CLAUDE_CODE_BIN;
 if (!CLI) throw new Error('set CLAUDE_CODE_BIN to the claude binary');
-// Default-model routing is not on this branch: Claude Code is pointed at a local alias.
-const ALIAS = 'claude-local-llama';
+// Claude Code runs as users run it: its default model, no --model and no effort flag.
 const CONTEXT = 65_536;
 
 interface Result {
@@ -35,7 +34,7 @@ describe.each(['anthropic', 'openai'] as const)('the real Claude Code CLI, local
     proxy = await startProxy({
       // No remote route: anything that leaves the local route fails loudly.
       remote: { url: 'http://127.0.0.1:9' },
-      local: { kind, url: llama.url, model: MODEL_ALIAS, contextWindow: CONTEXT, firstByteTimeoutMs: 120_000, aliases: [ALIAS] },
+      local: { kind, url: llama.url, model: MODEL_ALIAS, contextWindow: CONTEXT, firstByteTimeoutMs: 120_000 },
       rag: { enabled: false },
     });
     return proxy;
@@ -58,7 +57,7 @@ describe.each(['anthropic', 'openai'] as const)('the real Claude Code CLI, local
       DISABLE_AUTOUPDATER: '1',
     };
     try {
-      const { stdout } = await promisify(execFile)(CLI as string, ['-p', prompt, '--model', ALIAS, '--output-format', 'json', ...flags], { env, cwd: home, timeout: 280_000 });
+      const { stdout } = await promisify(execFile)(CLI as string, ['-p', prompt, '--output-format', 'json', ...flags], { env, cwd: home, timeout: 280_000 });
       return JSON.parse(stdout) as Result;
     } catch (error) {
       // Reaching --max-turns exits non-zero with the result still printed.
