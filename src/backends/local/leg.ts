@@ -12,7 +12,6 @@ import { OpenAiAdapter } from './openai.js';
 import { prepareForCount, prepareLocal, type PrepareSettings } from './prepare.js';
 import { redactSecrets } from '../../shared/redact.js';
 import { asLocalFailure, LocalFailure, type LocalAdapter, type LocalAnswer, type LocalLeg } from './types.js';
-import { errorMessage } from '../../shared/errors.js';
 
 export interface LocalLegDeps {
   config: Config;
