@@ -58,17 +58,18 @@ export class BackendHttp {
   /** POSTs JSON. Resolves once the status is known (2xx only); the body follows under the deadlines. */
   async post(path: string, body: unknown, signal: AbortSignal): Promise<BackendResponse> {
     const deadlines = new Deadlines(this.timeouts.firstByteTimeoutMs, this.timeouts.idleTimeoutMs, signal);
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await this.upstream.request(path, {
-        method: 'POST',
-        headers: JSON_HEADERS,
-        body: JSON.stringify(body),
-        signal: deadlines.signal,
-      });
-    } catch (error) {
-      deadlines.stop();
-      throw this.classify(deadlines, error, `${this.url} could not be reached`);
+    const payload = JSON.stringify(body);
+    let response: Dispatcher.ResponseData | null = null;
+    for (let attempt = 1; response === null; attempt++) {
+      try {
+        response = await this.upstream.request(path, { method: 'POST', headers: JSON_HEADERS, body: payload, signal: deadlines.signal });
+      } catch (error) {
+        // A kept-alive connection the server closed just as the request went out (llama-server does
+        // this after some streams): nothing was answered, so it is sent once more on a new connection.
+        if (attempt === 1 && !deadlines.signal.aborted && classifyNetworkError(error).kind === 'reset') continue;
+        deadlines.stop();
+        throw this.classify(deadlines, error, `${this.url} could not be reached`);
+      }
     }
     if (response.statusCode >= 400) {
       const text = await readText(response.body, MAX_ERROR_BODY).catch(() => '');
