@@ -77,7 +77,9 @@ export function createGuard(listen: Config['listen'], inboundToken: string | nul
       }
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin)) {
+    // Browsers send Origin on the dashboard's own POSTs; the Host check above already refused a rebound name.
+    const sameOrigin = !anyHost && origin === `http://${host}`;
+    if (origin !== undefined && !sameOrigin && !allowedOrigins.has(origin)) {
       return new ApiError('permission_error', `browser origin ${JSON.stringify(origin)} is not allowed (listen.allowedOrigins)`);
     }
     // A page elsewhere sends GETs (<img>, <script>) without Origin; the browser still says where they come from.
