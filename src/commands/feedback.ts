@@ -1,38 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { loadConfig, type Env } from '../config/load.js';
-import { FeedbackStore, featuresOf, type Correction } from '../routing/feedback-store.js';
-import { isObject, type Json } from '../shared/json.js';
+import { correctionOf, FeedbackError } from '../routing/correction.js';
+import { FeedbackStore } from '../routing/feedback-store.js';
 import { isRoute } from '../shared/vocabulary.js';
-import { listEventFiles } from '../telemetry/event-files.js';
+import { findEvent } from '../telemetry/find-event.js';
 import { CONFIG_OPTION, text, type Command, type Values } from './command.js';
 import type { Io } from './io.js';
-
-class FeedbackError extends Error {}
-
-/** The metadata of the event with this request id, newest files first; null when none has it. */
-async function findEvent(dir: string, requestId: string): Promise<Json | null> {
-  const { files } = await listEventFiles(dir);
-  const needle = JSON.stringify(requestId);
-  for (const file of files.reverse()) {
-    const lines = createInterface({ input: createReadStream(file.path, 'utf8'), crlfDelay: Infinity });
-    for await (const line of lines) {
-      // Only a line that names the id is parsed.
-      if (!line.includes(needle)) continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      if (isObject(value) && isObject(value.metadata) && value.metadata.request_id === requestId) {
-        lines.close();
-        return value.metadata;
-      }
-    }
-  }
-  return null;
-}
 
 /** `feedback`: appends one correction to the state directory's feedback.jsonl. Returns the exit code. */
 export async function feedback(values: Values, positionals: string[], env: Env, io: Io, now: () => Date = () => new Date()): Promise<number> {
@@ -45,22 +17,7 @@ export async function feedback(values: Values, positionals: string[], env: Env, 
     const { config } = await loadConfig({ file: text(values, 'config'), env });
     const event = await findEvent(config.telemetry.dir, requestId);
     if (event === null) throw new FeedbackError(`no telemetry event with request id ${JSON.stringify(requestId)} in ${config.telemetry.dir}`);
-    const task = isObject(event.task) ? event.task : null;
-    const features = featuresOf(task?.features);
-    const queryText = config.telemetry.logPrompts && typeof event.query_text === 'string' ? event.query_text : undefined;
-    if (features === null && queryText === undefined) {
-      throw new FeedbackError(`the event of ${requestId} carries no task features (only a new user prompt is classified) and no prompt text: nothing to learn from`);
-    }
-    const correction: Correction = {
-      requestId,
-      features: features ?? {},
-      expected,
-      recordedAt: now().toISOString(),
-      decided: isRoute(event.decided_route) ? event.decided_route : null,
-      reason: typeof event.reason === 'string' ? event.reason : null,
-      score: typeof task?.score === 'number' ? task.score : null,
-      ...(queryText !== undefined ? { queryText } : {}),
-    };
+    const correction = correctionOf(event, requestId, expected, config.telemetry.logPrompts, now());
     const store = new FeedbackStore(config.state.dir);
     await store.append(correction);
     const was = correction.decided === null ? '' : ` (decided ${correction.decided}${correction.reason ? `: ${correction.reason}` : ''})`;

@@ -35,7 +35,7 @@ export const DASHBOARD_JS = `'use strict';
   var DAY_INCRS = [86400, 172800, 604800, 1209600];
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   var DOLLAR_INCRS = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 100000];
-  var state = { range: rangeFromHash(), view: 'model', health: null, shown: null, every: REFRESH_MS, healthAt: 0 };
+  var state = { range: rangeFromHash(), view: 'model', health: null, shown: null, every: REFRESH_MS, healthAt: 0, details: null };
   var charts = {};
   // Per chart: the period's x range (read by the scale on every redraw) and the tick labels drawn.
   var shown = { 'chart-routes': { x: [], y: [] }, 'chart-savings': { x: [], y: [] } };
@@ -353,7 +353,35 @@ export const DASHBOARD_JS = `'use strict';
     ['saved', function (d) { return d.cost_saved_usd === null ? 'unknown' : usd(d.cost_saved_usd); }],
   ];
 
+  function showFeedback(text, outcome) {
+    var result = document.getElementById('feedback-result');
+    result.textContent = text;
+    if (outcome) result.setAttribute('data-state', outcome);
+    else result.removeAttribute('data-state');
+  }
+  // Recorded in the store the router consults: the next prompt with the same features follows it.
+  function sendFeedback(expected) {
+    var id = state.details;
+    showFeedback('Recording…', null);
+    fetch('/feedback', {
+      method: 'POST',
+      cache: 'no-store',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ request_id: id, expected: expected }),
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) throw new Error(body && body.error ? body.error.message : 'HTTP ' + r.status);
+        if (state.details === id) showFeedback('Recorded: prompts like this one now go ' + expected + '.', 'ok');
+      });
+    }).catch(function (error) {
+      if (state.details === id) showFeedback('Not recorded: ' + error.message, 'error');
+    });
+  }
+
   function openDetails(d) {
+    state.details = d.request_id;
+    showFeedback('', null);
     var dl = document.getElementById('details-list');
     var items = [];
     DETAILS.forEach(function (f) {
@@ -477,6 +505,9 @@ export const DASHBOARD_JS = `'use strict';
       select('data-view', state.view);
       refresh();
     });
+  });
+  document.querySelectorAll('[data-feedback]').forEach(function (b) {
+    b.addEventListener('click', function () { sendFeedback(b.getAttribute('data-feedback')); });
   });
   document.getElementById('details-close').addEventListener('click', function () { document.getElementById('details').close(); });
   select('data-range', state.range);

@@ -80,6 +80,8 @@ export const DASHBOARD_HTML = `<!doctype html>
 <dialog id="details" aria-labelledby="details-title">
   <h2 id="details-title">Request details</h2>
   <dl id="details-list"></dl>
+  <p class="feedback">Wrong route? <button type="button" data-feedback="local">should have been local</button> <button type="button" data-feedback="remote">should have been remote</button></p>
+  <p class="feedback-result" id="feedback-result" role="status"></p>
   <button type="button" id="details-close">Close</button>
 </dialog>
 <footer id="footer"></footer>

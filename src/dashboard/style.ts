@@ -42,6 +42,9 @@ tr.open:hover td, tr.open:focus td { background: #f0f2f5; }
 dialog { border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; max-width: 640px; width: 90vw; color: var(--text); }
 dialog::backdrop { background: rgba(20, 24, 33, .35); }
 dialog h2 { font-size: 16px; margin: 0 0 12px; }
+.feedback { font-size: 13px; margin: 0 0 6px; }
+.feedback-result { font-size: 13px; margin: 0 0 14px; min-height: 1.2em; }
+.feedback-result[data-state="error"] { color: var(--bad); }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 5px 16px; font-size: 13px; margin: 0 0 14px; }
 dt { color: var(--muted); }
 dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }

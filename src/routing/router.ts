@@ -166,10 +166,14 @@ export function createRouter(config: Config, deps: RouterDeps): Router {
  * The server's router: calibration read from the state directory in the background (decisions
  * until then use the uncalibrated estimate) and written back after changes.
  */
-export function startRouter(config: Config, deps: Omit<RouterDeps, 'store' | 'exemplars'> & { onError?: (message: string, error: unknown) => void }): Router {
+export function startRouter(
+  config: Config,
+  deps: Omit<RouterDeps, 'store' | 'exemplars'> & { onError?: (message: string, error: unknown) => void; feedback?: FeedbackStore },
+): Router {
   const store = new CalibrationStore(config.state.dir, deps.onError ? { onError: deps.onError } : {});
   void store.open();
-  const feedback = new FeedbackStore(config.state.dir, deps.onError ? { onError: deps.onError } : {});
+  // The server passes its own store so that corrections recorded through it count at once.
+  const feedback = deps.feedback ?? new FeedbackStore(config.state.dir, deps.onError ? { onError: deps.onError } : {});
   void feedback.load();
   return createRouter(config, { local: deps.local, ...(deps.now ? { now: deps.now } : {}), store, exemplars: () => feedback.exemplars });
 }

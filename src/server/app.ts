@@ -15,6 +15,7 @@ import { passthroughRoutes } from './routes/passthrough.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { statsRoutes } from './routes/stats.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { LiveTelemetry } from '../telemetry/live.js';
 
 /** Node's listener limits; the request timeout is checked at a tenth of its length (Node: every 30 s). */
@@ -71,6 +72,7 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, inFli
   await app.register(async (scope) => passthroughRoutes(scope, ctx));
   await app.register(async (scope) => statsRoutes(scope, ctx, live));
   await app.register(async (scope) => metricsRoutes(scope, live));
+  await app.register(async (scope) => feedbackRoutes(scope, ctx, live));
   await app.register(dashboardRoutes);
   return app;
 }

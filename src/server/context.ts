@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { RemoteBackend } from '../backends/remote.js';
 import type { LocalLeg } from '../backends/local/types.js';
+import type { FeedbackStore } from '../routing/feedback-store.js';
 import type { Router } from '../routing/types.js';
 import type { TelemetryEvent } from '../telemetry/event.js';
 import type { TelemetrySink } from '../telemetry/writer.js';
@@ -11,6 +12,8 @@ export interface AppContext {
   config: Config;
   now: () => Date;
   router: Router;
+  /** The users' corrections the router consults; POST /feedback appends to it. */
+  feedback: FeedbackStore;
   remote: RemoteBackend;
   local: LocalLeg;
   telemetry: TelemetrySink;

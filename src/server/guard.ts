@@ -46,6 +46,17 @@ function safeTarget(url: string): boolean {
   return !UNSAFE_PATH.test(query === -1 ? url : url.slice(0, query));
 }
 
+/**
+ * The only paths the proxy's own origin may call with an Origin: the dashboard's corrections. The
+ * API stays refused to every page, ours included (a passed-through file could be rendered there).
+ */
+const DASHBOARD_POSTS = new Set(['/feedback']);
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 function sameSecret(given: string, expected: Buffer): boolean {
   const buf = Buffer.from(given);
   return buf.length === expected.length && timingSafeEqual(buf, expected);
@@ -77,7 +88,9 @@ export function createGuard(listen: Config['listen'], inboundToken: string | nul
       }
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin)) {
+    // Browsers send Origin on the dashboard's own POSTs; the Host check above already refused a rebound name.
+    const sameOrigin = !anyHost && origin === `http://${host}` && DASHBOARD_POSTS.has(pathOf(request.url));
+    if (origin !== undefined && !sameOrigin && !allowedOrigins.has(origin)) {
       return new ApiError('permission_error', `browser origin ${JSON.stringify(origin)} is not allowed (listen.allowedOrigins)`);
     }
     // A page elsewhere sends GETs (<img>, <script>) without Origin; the browser still says where they come from.

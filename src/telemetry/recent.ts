@@ -1,4 +1,4 @@
-import type { Route, TelemetryEvent } from './event.js';
+import type { ProxyMetadata, Route, TelemetryEvent } from './event.js';
 
 /** One routed request as the dashboard lists it; never any prompt text. */
 export interface RecentDecision {
@@ -27,14 +27,18 @@ export interface RecentDecision {
 /** The last N decisions, kept in memory; newest first when read. */
 export class RecentDecisions {
   private readonly ring: (RecentDecision | undefined)[];
+  // Each entry's whole metadata: a correction from the dashboard needs the classifier's features.
+  private readonly metadata: (ProxyMetadata | undefined)[];
   private next = 0;
 
   constructor(readonly capacity = 50) {
     this.ring = new Array<RecentDecision | undefined>(capacity);
+    this.metadata = new Array<ProxyMetadata | undefined>(capacity);
   }
 
   add(event: TelemetryEvent): void {
     const m = event.metadata;
+    this.metadata[this.next] = m;
     this.ring[this.next] = {
       at: new Date(m.unix_ms).toISOString(),
       request_id: m.request_id,
@@ -67,5 +71,10 @@ export class RecentDecisions {
       if (entry) out.push(entry);
     }
     return out;
+  }
+
+  /** The metadata of a request still in the ring, or null. */
+  find(requestId: string): ProxyMetadata | null {
+    return this.metadata.find((m) => m?.request_id === requestId) ?? null;
   }
 }

@@ -231,6 +231,25 @@ describe('the dashboard over a week of data', () => {
     await page.screenshot({ path: join(shots, 'dashboard-week.png'), fullPage: true });
     await access(join(shots, 'dashboard-week.png'));
   });
+
+  it('records a correction from the details: the store the router consults has it', async () => {
+    const before = week.events.length;
+    const client = new Anthropic({ baseURL: week.url, apiKey: 'sk-ant-client', maxRetries: 0 });
+    await client.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 100, messages: [{ role: 'user', content: 'Refactor entire codebase' }] });
+    const id = (await eventually(() => week.events[before])).metadata.request_id;
+    await page.reload();
+    await page.waitForSelector(`#recent tr[data-request-id="${id}"]`);
+    await page.click(`#recent tr[data-request-id="${id}"]`);
+    await page.waitForSelector('#details[open]');
+    await page.click('[data-feedback="local"]');
+    await page.waitForSelector('#feedback-result[data-state="ok"]');
+    expect(await page.textContent('#feedback-result')).toBe('Recorded: prompts like this one now go local.');
+    expect(week.ctx.feedback.corrections.map((c) => [c.requestId, c.expected, c.decided])).toContainEqual([id, 'local', 'remote']);
+    // The browser sends its Origin on a POST; the guard serves the proxy's own on this path.
+    expect(requested.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/feedback').map((r) => r.origin)).toEqual([new URL(week.url).origin]);
+    await page.screenshot({ path: join(shots, 'dashboard-feedback.png') });
+    await page.click('#details-close');
+  });
 });
 
 describe('the dashboard after the first hour', () => {
