@@ -38,7 +38,8 @@ export const command: Command = {
 dashboard's recent decisions) should have gone local or remote. The correction is appended to
 feedback.jsonl in state.dir with the task classifier's features from the request's event; the
 prompt text is stored only when telemetry.logPrompts is on. The proxy reads the corrections when it
-starts; 'eval-routing --feedback' evaluates the routing on them.`,
+starts; corrections made from the dashboard (the buttons in a request's details, POST /feedback)
+count at once. 'eval-routing --feedback' evaluates the routing on them.`,
   options: { config: CONFIG_OPTION },
   args: { min: 0, max: Number.POSITIVE_INFINITY, names: 'REQUEST_ID and local or remote' },
   examples: ['claude-api-proxy feedback req_011CUxyz local'],
