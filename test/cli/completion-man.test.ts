@@ -7,7 +7,7 @@ import { describeAll } from '../../src/commands/completion.js';
 import { manPage } from '../../src/commands/man-page.js';
 import { COMMANDS } from '../../src/commands/registry.js';
 import { scratchDirs } from '../helpers/scratch.js';
-import { cli } from './run.js';
+import { cli } from '../helpers/cli.js';
 
 const scratchDir = scratchDirs('cap-compl-');
 

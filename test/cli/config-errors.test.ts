@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDirs } from '../helpers/scratch.js';
-import { cli } from './run.js';
+import { cli } from '../helpers/cli.js';
 
 const scratchDir = scratchDirs('cap-cfgerr-');
 

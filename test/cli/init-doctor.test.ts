@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { FakeLlamaServer, FakeOllama } from '../helpers/fake-llama.js';
 import { scratchDirs } from '../helpers/scratch.js';
-import { cli, deadUrl } from './run.js';
+import { cli, deadUrl } from '../helpers/cli.js';
 
 const scratchDir = scratchDirs('cap-init-');
 let DEAD: string;

@@ -6,7 +6,7 @@ import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { FakeLlamaServer } from '../helpers/fake-llama.js';
 import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { scratchDirs } from '../helpers/scratch.js';
-import { cli, deadUrl } from './run.js';
+import { cli, deadUrl } from '../helpers/cli.js';
 
 const scratchDir = scratchDirs('cap-status-');
 

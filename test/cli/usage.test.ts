@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/registry.js';
-import { cli } from './run.js';
+import { cli } from '../helpers/cli.js';
 
 const env = { HOME: '/nonexistent-home' };
 

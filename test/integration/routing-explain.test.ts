@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessagesRequest } from '../../src/anthropic/types.js';
-import { runCli } from '../../src/commands/index.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { createTaskClassifier } from '../../src/routing/task.js';
+import { cli } from '../helpers/cli.js';
 import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { CORPUS_RULES, WEEKDAY_MORNING, ccHeaders, defaultClaudeCodeRequest, defaultPolicyCorpus, ruleCorpus, type CorpusCase } from '../fixtures/routing-corpus.js';
@@ -51,16 +50,10 @@ interface Explained {
 }
 
 async function explain(c: CorpusCase, headers: Record<string, string>, localHealthy: boolean): Promise<Explained> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
   const flags = Object.entries(headers).flatMap(([name, value]) => ['--header', `${name}: ${value}`]);
   if (c.endpoint === 'count_tokens') flags.push('--count-tokens');
   const argv = ['explain', '--config', configFile, '--json', '--at', AT, '--local', localHealthy ? 'healthy' : 'unhealthy', ...flags];
-  const code = await runCli(argv, { HOME: proxy.home }, { stdout, stderr, stdin: Readable.from([Buffer.from(JSON.stringify(c.body))]) });
+  const { code, out, err } = await cli(argv, { HOME: proxy.home }, JSON.stringify(c.body));
   expect(err).toBe('');
   expect(code).toBe(0);
   return JSON.parse(out) as Explained;
@@ -104,11 +97,8 @@ describe('explain and the server decide the same', () => {
 
   it('the human-readable form says it in words (on a Saturday, outside the office-hours rule)', async () => {
     const c = defaultPolicyCorpus()[0]!;
-    const stdout = new PassThrough();
-    let out = '';
-    stdout.on('data', (d: Buffer) => (out += d.toString()));
     const argv = ['explain', '--config', configFile, '--at', '2026-11-28T10:30:00', ...Object.entries(ccHeaders()).flatMap(([n, v]) => ['-H', `${n}: ${v}`])];
-    const code = await runCli(argv, { HOME: proxy.home }, { stdout, stderr: new PassThrough(), stdin: Readable.from([Buffer.from(JSON.stringify(c.body))]) });
+    const { code, out } = await cli(argv, { HOME: proxy.home }, JSON.stringify(c.body));
     expect(code).toBe(0);
     expect(out).toMatch(/^route: +local$/m);
     expect(out).toMatch(/^reason: +simple_task: /m);
@@ -123,10 +113,7 @@ describe('explain on the task classifier', () => {
     const judgeConfig = join(proxy.home, 'judge.yaml');
     await writeFile(judgeConfig, JSON.stringify({ local: { contextWindow: 131_072 }, routing: { judge: { enabled: true } } }));
     const run = async (body: MessagesRequest) => {
-      const stdout = new PassThrough();
-      let out = '';
-      stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const code = await runCli(['explain', '--config', judgeConfig, '-H', 'x-app: cli'], { HOME: proxy.home }, { stdout, stderr: new PassThrough(), stdin: Readable.from([Buffer.from(JSON.stringify(body))]) });
+      const { code, out } = await cli(['explain', '--config', judgeConfig, '-H', 'x-app: cli'], { HOME: proxy.home }, JSON.stringify(body));
       expect(code).toBe(0);
       return out;
     };
@@ -148,11 +135,8 @@ describe('explain on the task classifier', () => {
     await writeFile(join(state, 'feedback.jsonl'), `${JSON.stringify({ requestId: 'req_011Fix', features, expected: 'local', recordedAt: '2026-11-30T10:00:00.000Z', decided: 'remote', reason: 'complex_task', score: 2 })}\n`);
     const file = join(home, 'config.json');
     await writeFile(file, JSON.stringify({ local: { contextWindow: 131_072 }, state: { dir: state } }));
-    const stdout = new PassThrough();
-    let out = '';
-    stdout.on('data', (d: Buffer) => (out += d.toString()));
     const body = defaultClaudeCodeRequest('Rewrite the CLI in Rust');
-    const code = await runCli(['explain', '--config', file, '-H', 'x-app: cli'], { HOME: home }, { stdout, stderr: new PassThrough(), stdin: Readable.from([Buffer.from(JSON.stringify(body))]) });
+    const { code, out } = await cli(['explain', '--config', file, '-H', 'x-app: cli'], { HOME: home }, JSON.stringify(body));
     expect(code).toBe(0);
     expect(out).toMatch(/^reason: +feedback: /m);
     expect(out).toMatch(/^feedback: +exemplar req_011Fix at distance 0 says local$/m);
@@ -161,10 +145,7 @@ describe('explain on the task classifier', () => {
 
 describe('explain refuses bad input clearly', () => {
   async function run(argv: string[], stdinText: string) {
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await runCli(['explain', '--config', configFile, ...argv], { HOME: proxy.home }, { stdout: new PassThrough(), stderr, stdin: Readable.from([Buffer.from(stdinText)]) });
+    const { code, err } = await cli(['explain', '--config', configFile, ...argv], { HOME: proxy.home }, stdinText);
     return { code, err };
   }
 

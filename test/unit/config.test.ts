@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, resolveConfig } from '../../src/config/load.js';
-import { runCli } from '../../src/commands/index.js';
+import { cli as runCommandLine } from '../helpers/cli.js';
 import { scratchDirs } from '../helpers/scratch.js';
 
 const scratchDir = scratchDirs('cap-cfg-');
@@ -20,16 +19,7 @@ function problemsOf(fn: () => unknown): string[] {
   throw new Error('expected a ConfigError');
 }
 
-async function cli(argv: string[], env: Record<string, string> = { HOME }) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runCli(argv, env, { stdout, stderr, stdin: new PassThrough() });
-  return { code, out, err };
-}
+const cli = (argv: string[], env: Record<string, string> = { HOME }) => runCommandLine(argv, env);
 
 describe('configuration defaults', () => {
   it('reproduce the seed with no file at all', () => {
