@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/commands/index.js';
+import { cli } from '../helpers/cli.js';
 import { scratchDirs } from '../helpers/scratch.js';
 
 const scratchDir = scratchDirs('cap-urls-');
@@ -11,12 +10,7 @@ async function checkConfig(yaml: string): Promise<{ code: number | undefined; er
   const dir = await scratchDir();
   const file = join(dir, 'config.yaml');
   await writeFile(file, yaml);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  stdout.resume();
-  const code = await runCli(['check-config', file], { HOME: dir }, { stdout, stderr, stdin: new PassThrough() });
+  const { code, err } = await cli(['check-config', file], { HOME: dir });
   return { code, err };
 }
 

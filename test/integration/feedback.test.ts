@@ -1,25 +1,11 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/commands/index.js';
 import { FeedbackStore } from '../../src/routing/feedback-store.js';
+import { cli as runCommandLine } from '../helpers/cli.js';
 import { scratchDirs } from '../helpers/scratch.js';
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-async function cli(args: string[], home: string): Promise<{ code: number | undefined; out: string; err: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runCli(args, { HOME: home }, { stdout, stderr, stdin: new PassThrough() });
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = (args: string[], home: string) => runCommandLine(args, { HOME: home });
 
 const scratch = scratchDirs('cap-feedback-');
 

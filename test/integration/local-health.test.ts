@@ -3,15 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
 import { request } from 'undici';
 import { FakeUpstream, anthropicLike } from '../helpers/fake-anthropic.js';
 import { FakeNative } from '../helpers/fake-native.js';
 import { FakeAidb } from '../helpers/fake-aidb.js';
 import { FakeCoordinator } from '../helpers/fake-coordinator.js';
 import { eventually, startProxy } from '../helpers/proxy.js';
-import { runCli } from '../../src/commands/index.js';
 import type { Readiness } from '../../src/server/routes/ready.js';
 
 let native: FakeNative;
@@ -105,10 +104,7 @@ describe('claude-api-proxy doctor', () => {
   async function doctor(yaml: string): Promise<{ code: number | undefined; out: string }> {
     const file = join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
     await writeFile(file, yaml);
-    const stdout = new PassThrough();
-    let out = '';
-    stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    const code = await runCli(['doctor', '--config', file], { HOME: dir }, { stdout, stderr: new PassThrough(), stdin: new PassThrough() });
+    const { code, out } = await cli(['doctor', '--config', file], { HOME: dir });
     return { code, out };
   }
 

@@ -1,11 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
 import { Agent, request } from 'undici';
 import { ConfigError, resolveConfig } from '../../src/config/load.js';
-import { runCli } from '../../src/commands/index.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 import { expectEnvelope } from '../hostile/wire.js';
 import { useGateway } from '../helpers/gateway.js';
@@ -54,12 +53,9 @@ describe('a listener beyond loopback requires a token', () => {
     try {
       const file = join(dir, 'config.yaml');
       await writeFile(file, 'listen:\n  host: 0.0.0.0\n');
-      const stderr = new PassThrough();
-      const chunks: Buffer[] = [];
-      stderr.on('data', (c: Buffer) => chunks.push(c));
-      const code = await runCli(['check-config', file], { HOME: dir }, { stdout: new PassThrough(), stderr, stdin: new PassThrough() });
+      const { code, err } = await cli(['check-config', file], { HOME: dir });
       expect(code).toBe(2);
-      expect(Buffer.concat(chunks).toString()).toContain('auth.tokenFile');
+      expect(err).toContain('auth.tokenFile');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,10 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
 import { ConfigError, resolveConfig } from '../../src/config/load.js';
-import { runCli } from '../../src/commands/index.js';
 import { compileRules, firstMatch, type RuleFacts } from '../../src/routing/rule-match.js';
 import { globToRegExp } from '../../src/shared/regex.js';
 import type { RoutingRule } from '../../src/config/schema.js';
@@ -136,11 +135,7 @@ describe('check-config on a file with a bad rule', () => {
   it('exits 2 and names the rule index and field', async () => {
     const file = join(dir, 'config.yaml');
     await writeFile(file, ['routing:', '  rules:', '    - match: { model: "claude-*" }', '      route: remote', '    - match: { queryRegex: "([a-z" }', '      route: local', ''].join('\n'));
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await runCli(['check-config', file], { HOME: dir }, { stdout, stderr, stdin: new PassThrough() });
+    const { code, err } = await cli(['check-config', file], { HOME: dir });
     expect(code).toBe(2);
     expect(err).toContain('routing.rules[1].match.queryRegex');
     expect(err).toContain('a valid regular expression');
