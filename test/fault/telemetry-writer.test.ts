@@ -189,6 +189,24 @@ describe('JsonlTelemetryWriter when the files change under it', () => {
     }
   });
 
+  it('with a flush interval, a file moved away is noticed on the first write after the interval', async () => {
+    const dir = await scratchDir();
+    const writer = new JsonlTelemetryWriter(dir, capture().logger, { flushIntervalMs: 20 });
+    const path = join(dir, eventFileName(new Date()));
+    try {
+      writer.write(event(1));
+      await writer.flush();
+      await rename(path, `${path}.1`);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      writer.write(event(2));
+      await writer.flush();
+      expect(lineNumbers(await readFile(`${path}.1`, 'utf8'))).toEqual([1]);
+      expect(lineNumbers(await readFile(path, 'utf8'))).toEqual([2]);
+    } finally {
+      await writer.close();
+    }
+  });
+
   it('a file torn inside a line (a write cut by a full disk) gets a newline before the next event', async () => {
     const dir = await scratchDir();
     const path = join(dir, eventFileName(new Date()));
