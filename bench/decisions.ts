@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
 import { parseMessagesBody } from '../src/anthropic/validate.js';
-import { createLocalLeg } from '../src/backends/local/leg.js';
+import { createLocalLeg } from '../src/backends/local/backend.js';
 import { resolveConfig } from '../src/config/load.js';
 import { createRouter } from '../src/routing/router.js';
 import { claudeCodeHeaders, mainRequest } from '../test/fixtures/claude-code.js';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Secrets } from '../config/secrets.js';
 import { RemoteBackend } from '../backends/remote.js';
-import { createLocalLeg } from '../backends/local/leg.js';
+import { createLocalLeg } from '../backends/local/backend.js';
 import { FeedbackStore } from '../routing/feedback-store.js';
 import { startRouter } from '../routing/router.js';
 import { PriceTable } from '../telemetry/pricing.js';

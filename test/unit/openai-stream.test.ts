@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MessageAccumulator } from '../../src/anthropic/accumulate.js';
 import type { StreamEvent } from '../../src/anthropic/types.js';
-import { ChatStreamTranslator } from '../../src/backends/local/openai-stream.js';
+import { ChatStreamTranslator } from '../../src/backends/local/adapters/openai/stream.js';
 import { LocalFailure } from '../../src/backends/local/types.js';
 
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ id: 'chatcmpl-1', model: 'qwen', choices: [{ index: 0, delta, finish_reason: finish }] });

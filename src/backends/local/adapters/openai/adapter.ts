@@ -1,12 +1,12 @@
-import type { Config } from '../../config/schema.js';
-import type { StreamEvent } from '../../anthropic/types.js';
-import type { ProbeResult } from '../../upstream/probe.js';
-import { BackendHttp, readJson } from './http.js';
-import { toChatRequest } from './openai-request.js';
-import { ChatStreamTranslator } from './openai-stream.js';
-import { judgeModelList } from './probe.js';
-import { sseRecords } from './sse-records.js';
-import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';
+import type { Config } from '../../../../config/schema.js';
+import type { StreamEvent } from '../../../../anthropic/types.js';
+import type { ProbeResult } from '../../../../upstream/probe.js';
+import { BackendHttp, readJson } from '../../http.js';
+import { toChatRequest } from './request.js';
+import { ChatStreamTranslator } from './stream.js';
+import { judgeModelList } from '../../probe.js';
+import { sseRecords } from '../../sse-records.js';
+import { LocalFailure, type LocalAdapter, type PreparedRequest } from '../../types.js';
 
 /** Statuses that mean "this server cannot count" (every chat server but llama.cpp): stop asking. */
 const NO_ENDPOINT = new Set([404, 405, 501]);

@@ -1,5 +1,5 @@
-import type { ContentBlock, ImageBlock, MessageParam, OtherBlock, TextBlock, Tool, ToolResultBlock, ToolUseBlock } from '../../anthropic/types.js';
-import type { PreparedRequest } from './types.js';
+import type { ContentBlock, ImageBlock, MessageParam, OtherBlock, TextBlock, Tool, ToolResultBlock, ToolUseBlock } from '../../../../anthropic/types.js';
+import type { PreparedRequest } from '../../types.js';
 
 export type ChatPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 

@@ -1,12 +1,12 @@
-import type { Config } from '../../config/schema.js';
-import type { Message, StreamEvent } from '../../anthropic/types.js';
-import type { ProbeResult } from '../../upstream/probe.js';
-import { messageToEvents } from './events.js';
-import { BackendHttp, readJson } from './http.js';
-import { judgeModelList } from './probe.js';
-import { sseRecords } from './sse-records.js';
-import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';
-import { isObject, type Json } from '../../shared/json.js';
+import type { Config } from '../../../../config/schema.js';
+import type { Message, StreamEvent } from '../../../../anthropic/types.js';
+import type { ProbeResult } from '../../../../upstream/probe.js';
+import { messageToEvents } from '../../events.js';
+import { BackendHttp, readJson } from '../../http.js';
+import { judgeModelList } from '../../probe.js';
+import { sseRecords } from '../../sse-records.js';
+import { LocalFailure, type LocalAdapter, type PreparedRequest } from '../../types.js';
+import { isObject, type Json } from '../../../../shared/json.js';
 
 /** The API version every native server understands (the client's own header is not forwarded). */
 const ANTHROPIC_VERSION = '2023-06-01';

@@ -1,11 +1,11 @@
-import type { Config } from '../../config/schema.js';
-import type { MessageParam, MessagesRequest, StopReason, StreamEvent } from '../../anthropic/types.js';
-import { CHARS_PER_TOKEN, estimateText } from '../../routing/estimate.js';
-import { healthStatus, isHealthyStatus, probeResult, type ProbeResult } from '../../upstream/probe.js';
-import { blockEvents, messageEnd, messageStart } from './events.js';
-import { BackendHttp, readJson } from './http.js';
-import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';
-import { isObject } from '../../shared/json.js';
+import type { Config } from '../../../../config/schema.js';
+import type { MessageParam, MessagesRequest, StopReason, StreamEvent } from '../../../../anthropic/types.js';
+import { CHARS_PER_TOKEN, estimateText } from '../../../../routing/estimate.js';
+import { healthStatus, isHealthyStatus, probeResult, type ProbeResult } from '../../../../upstream/probe.js';
+import { blockEvents, messageEnd, messageStart } from '../../events.js';
+import { BackendHttp, readJson } from '../../http.js';
+import { LocalFailure, type LocalAdapter, type PreparedRequest } from '../../types.js';
+import { isObject } from '../../../../shared/json.js';
 
 
 /**

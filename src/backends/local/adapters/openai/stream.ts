@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { MalformedStreamError, parseToolInput } from '../../anthropic/accumulate.js';
-import type { StopReason, StreamEvent, Usage } from '../../anthropic/types.js';
-import { messageEnd, messageStart } from './events.js';
+import { MalformedStreamError, parseToolInput } from '../../../../anthropic/accumulate.js';
+import type { StopReason, StreamEvent, Usage } from '../../../../anthropic/types.js';
+import { messageEnd, messageStart } from '../../events.js';
 import { StopScanner } from './stop-scan.js';
-import { LocalFailure } from './types.js';
-import { isObject, type Json } from '../../shared/json.js';
+import { LocalFailure } from '../../types.js';
+import { isObject, type Json } from '../../../../shared/json.js';
 
 interface PendingCall {
   id: string;
