@@ -12,7 +12,7 @@ import type { StatsReport } from '../../src/telemetry/stats.js';
 import { launchTestBrowser, type TestBrowser } from '../helpers/browser.js';
 import { anthropicLike, FakeUpstream } from '../helpers/fake-anthropic.js';
 import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
-import { fakeLocalLeg } from '../fixtures/fake-local-leg.js';
+import { fakeLocalLeg } from '../fixtures/fake-local-backend.js';
 import { generateCorpus, makeEvent, random, writeCorpus } from '../fixtures/telemetry-corpus.js';
 
 // The dashboard in a real headless Chromium against the real server: a week of telemetry plus live

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessagesRequest } from '../../src/anthropic/types.js';
 import { FEEDBACK_FILE } from '../../src/routing/feedback-store.js';
 import { countTokensRequest, mainRequest } from '../fixtures/claude-code.js';
-import { fakeLocalLeg } from '../fixtures/fake-local-leg.js';
+import { fakeLocalLeg } from '../fixtures/fake-local-backend.js';
 import { SESSION_A, SESSION_B, ccHeaders } from '../fixtures/routing-corpus.js';
 import { useGateway } from '../helpers/gateway.js';
 import { eventually } from '../helpers/proxy.js';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useGateway } from '../helpers/gateway.js';
 import { eventually } from '../helpers/proxy.js';
-import { fakeLocalLeg } from '../fixtures/fake-local-leg.js';
+import { fakeLocalLeg } from '../fixtures/fake-local-backend.js';
 
 // A strict reader of the Prometheus text exposition format (version 0.0.4): every line is a
 // comment, HELP, TYPE or a sample; every sample belongs to a family declared by TYPE; histograms

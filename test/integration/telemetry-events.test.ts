@@ -7,7 +7,7 @@ import type { TelemetryEvent } from '../../src/telemetry/event.js';
 import { localDate } from '../../src/telemetry/json-line.js';
 import type { StatsReport } from '../../src/telemetry/stats.js';
 import { eventually, startProxy } from '../helpers/proxy.js';
-import { fakeLocalLeg } from '../fixtures/fake-local-leg.js';
+import { fakeLocalLeg } from '../fixtures/fake-local-backend.js';
 import { useGateway } from '../helpers/gateway.js';
 
 // USD per million tokens from Anthropic's price list (docs/telemetry.md, "Prices"): input, output.

@@ -3,7 +3,7 @@ import type { MessagesRequest, StreamEvent } from '../../src/anthropic/types.js'
 import { LocalFailure, type LocalAnswer } from '../../src/backends/local/types.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { createRouter } from '../../src/routing/router.js';
-import { localAnswerEvents } from '../fixtures/fake-local-leg.js';
+import { localAnswerEvents } from '../fixtures/fake-local-backend.js';
 import { cc197Headers, defaultClaudeCodeRequest } from '../fixtures/routing-corpus.js';
 
 const HOME = '/home/judge-test';

@@ -1,6 +1,11 @@
 import type { MessageParam, MessagesRequest } from '../../anthropic/types.js';
-import { LOCAL_SIGNATURE_PREFIX } from './answer.js';
 import { isObject } from '../../shared/json.js';
+
+/** Marks thinking blocks the proxy produced, so they can be recognised (and removed) before history goes to Anthropic. */
+export const LOCAL_SIGNATURE_PREFIX = 'claude-api-proxy:local:';
+
+/** The signature the answers of one local backend kind give their thinking blocks. */
+export const localSignature = (kind: string): string => `${LOCAL_SIGNATURE_PREFIX}${kind}`;
 
 const isLocalThinking = (block: unknown): boolean =>
   isObject(block) && block.type === 'thinking' && typeof block.signature === 'string' && block.signature.startsWith(LOCAL_SIGNATURE_PREFIX);

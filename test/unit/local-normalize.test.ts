@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../src/anthropic/types.js';
-import { AnswerNormalizer, localSignature } from '../../src/backends/local/answer.js';
+import { AnswerNormalizer } from '../../src/backends/local/normalize.js';
+import { localSignature } from '../../src/backends/local/thinking.js';
 import { blockEvents, messageEnd, messageStart } from '../../src/backends/local/events.js';
 import { LocalFailure } from '../../src/backends/local/types.js';
 

@@ -4,12 +4,6 @@ import type { StreamEvent, Usage } from '../../anthropic/types.js';
 import { estimateText, JSON_CHARS_PER_TOKEN } from '../../routing/estimate.js';
 import { LocalFailure } from './types.js';
 
-/** Marks thinking blocks the proxy produced, so they can be recognised (and removed) before history goes to Anthropic. */
-export const LOCAL_SIGNATURE_PREFIX = 'claude-api-proxy:local:';
-
-export const localSignature = (kind: string): string => `${LOCAL_SIGNATURE_PREFIX}${kind}`;
-
-
 type Slot = { kind: 'dropped' } | { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; held: StreamEvent[]; json: string };
 
 export interface AnswerOptions {
