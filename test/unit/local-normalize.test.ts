@@ -89,6 +89,11 @@ describe('the answer normalizer', () => {
     expect(failure(events).reason).toBe('invalid_tool_json');
   });
 
+  it('fails the answer on a tool call without a name, from any adapter', () => {
+    const nameless = blockEvents(0, { type: 'tool_use', id: 't', name: '', input: {} });
+    expect(failure([start(), ...nameless, ...messageEnd('tool_use', { output_tokens: 9 })]).message).toBe('the backend produced a tool call without a name');
+  });
+
   const cutCall: StreamEvent[] = [
     { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 't2', name: 'Write', input: {} } },
     { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"file_path": "a.txt", "content": "hel' } },
