@@ -1,12 +1,12 @@
 import type { Config } from '../../../../config/schema.js';
-import type { Message, StreamEvent } from '../../../../anthropic/types.js';
+import type { StreamEvent } from '../../../../anthropic/types.js';
 import type { ProbeResult } from '../../../../upstream/probe.js';
-import { messageToEvents } from '../../events.js';
 import { BackendHttp, readJson } from '../../http.js';
 import { judgeModelList } from '../../probe.js';
 import { sseRecords } from '../../sse-records.js';
 import { LocalFailure, type LocalAdapter, type PreparedRequest } from '../../types.js';
-import { isObject, type Json } from '../../../../shared/json.js';
+import { isObject } from '../../../../shared/json.js';
+import { nativeEvents, replyEvents } from './stream.js';
 
 /** The API version every native server understands (the client's own header is not forwarded). */
 const ANTHROPIC_VERSION = '2023-06-01';
@@ -14,29 +14,10 @@ const ANTHROPIC_VERSION = '2023-06-01';
 /** Statuses that mean "this server has no count_tokens endpoint" (Ollama): stop asking. */
 const NO_ENDPOINT = new Set([404, 405, 501]);
 
-/** The shape checks a stream event must pass before anything reads it. */
-function isWellFormed(event: Json): boolean {
-  switch (event.type) {
-    case 'message_start':
-      return isObject(event.message);
-    case 'content_block_start':
-      return typeof event.index === 'number' && isObject(event.content_block) && typeof event.content_block.type === 'string';
-    case 'content_block_delta':
-      return typeof event.index === 'number' && isObject(event.delta) && typeof event.delta.type === 'string';
-    case 'content_block_stop':
-      return typeof event.index === 'number';
-    case 'message_delta':
-      return isObject(event.delta);
-    case 'error':
-      return isObject(event.error);
-    default:
-      return true;
-  }
-}
-
-const KNOWN_EVENTS = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error']);
-
-/** A native Anthropic Messages server (Ollama ≥ 0.14, llama.cpp, vLLM, LM Studio): `/v1/messages`. */
+/**
+ * A native Anthropic Messages server (Ollama ≥ 0.14, llama.cpp, vLLM, LM Studio): `/v1/messages`.
+ * The prepared request is already in its shape and goes as it is; the answer is read by stream.ts.
+ */
 export class AnthropicAdapter implements LocalAdapter {
   readonly kind = 'anthropic' as const;
   // Local servers differ on output_config; an instruction works on all of them.
@@ -57,22 +38,10 @@ export class AnthropicAdapter implements LocalAdapter {
     const response = await this.http.post('/v1/messages', request.body, signal);
     const type = String(response.headers['content-type'] ?? '');
     if (!type.startsWith('text/event-stream')) {
-      yield* messageToEvents(toMessage(await readJson(response.body, this.http.url)));
+      yield* replyEvents(await readJson(response.body, this.http.url));
       return;
     }
-    for await (const record of sseRecords(response.body, this.local.maxSseEventBytes)) {
-      if (!KNOWN_EVENTS.has(record.event)) continue;
-      let data: unknown;
-      try {
-        data = JSON.parse(record.data);
-      } catch {
-        throw new LocalFailure('malformed', `${this.http.url} sent an SSE ${record.event} event whose data is not JSON`);
-      }
-      if (!isObject(data) || !isWellFormed({ ...data, type: record.event })) {
-        throw new LocalFailure('malformed', `${this.http.url} sent a malformed ${record.event} event`);
-      }
-      yield { ...data, type: record.event } as StreamEvent;
-    }
+    yield* nativeEvents(sseRecords(response.body, this.local.maxSseEventBytes), this.http.url);
   }
 
   async countTokens(request: PreparedRequest, signal: AbortSignal): Promise<number | null> {
@@ -96,21 +65,4 @@ export class AnthropicAdapter implements LocalAdapter {
   close(): Promise<void> {
     return this.http.close();
   }
-}
-
-function toMessage(value: unknown): Message {
-  if (!isObject(value) || !Array.isArray(value.content) || !value.content.every((b) => isObject(b) && typeof b.type === 'string')) {
-    throw new LocalFailure('malformed', 'the reply is not an Anthropic message');
-  }
-  const usage = isObject(value.usage) ? value.usage : {};
-  return {
-    id: typeof value.id === 'string' ? value.id : '',
-    type: 'message',
-    role: 'assistant',
-    model: typeof value.model === 'string' ? value.model : '',
-    content: value.content as Message['content'],
-    stop_reason: (typeof value.stop_reason === 'string' ? value.stop_reason : 'end_turn') as Message['stop_reason'],
-    stop_sequence: typeof value.stop_sequence === 'string' ? value.stop_sequence : null,
-    usage: { ...usage, input_tokens: Number(usage.input_tokens) || 0, output_tokens: Number(usage.output_tokens) || 0 },
-  };
 }
