@@ -1,5 +1,4 @@
-import type { MessageParam, MessagesRequest } from '../../anthropic/types.js';
-import { isObject } from '../../shared/json.js';
+import type { MessageParam, MessagesRequest, RawBlock } from '../../anthropic/types.js';
 
 /** Marks thinking blocks the proxy produced, so they can be recognised (and removed) before history goes to Anthropic. */
 export const LOCAL_SIGNATURE_PREFIX = 'claude-api-proxy:local:';
@@ -7,10 +6,9 @@ export const LOCAL_SIGNATURE_PREFIX = 'claude-api-proxy:local:';
 /** The signature the answers of one local backend kind give their thinking blocks. */
 export const localSignature = (kind: string): string => `${LOCAL_SIGNATURE_PREFIX}${kind}`;
 
-const isLocalThinking = (block: unknown): boolean =>
-  isObject(block) && block.type === 'thinking' && typeof block.signature === 'string' && block.signature.startsWith(LOCAL_SIGNATURE_PREFIX);
+const isLocalThinking = (block: RawBlock): boolean => block.type === 'thinking' && typeof block.signature === 'string' && block.signature.startsWith(LOCAL_SIGNATURE_PREFIX);
 
-const holdsLocalThinking = (message: MessageParam): boolean => Array.isArray(message.content) && message.content.some(isLocalThinking);
+const holdsLocalThinking = (message: MessageParam): boolean => typeof message.content !== 'string' && message.content.some(isLocalThinking);
 
 /**
  * The body to send to Anthropic: thinking blocks the proxy's local route produced (Anthropic did not
@@ -22,13 +20,13 @@ export function withoutLocalThinking(raw: Buffer, body: MessagesRequest): Buffer
   if (!body.messages.some(holdsLocalThinking)) return raw;
   const messages: MessageParam[] = [];
   for (const message of body.messages) {
-    if (!holdsLocalThinking(message)) {
+    if (typeof message.content === 'string' || !message.content.some(isLocalThinking)) {
       messages.push(message);
       continue;
     }
-    const content = (message.content as unknown[]).filter((block) => !isLocalThinking(block));
+    const content = message.content.filter((block) => !isLocalThinking(block));
     // A turn that held nothing but local thinking says nothing Anthropic could read.
-    if (content.length > 0) messages.push({ ...message, content } as MessageParam);
+    if (content.length > 0) messages.push({ ...message, content });
   }
   return Buffer.from(JSON.stringify({ ...body, messages }));
 }
