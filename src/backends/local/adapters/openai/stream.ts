@@ -82,7 +82,7 @@ export class ChatStreamTranslator {
     return out;
   }
 
-  /** The closing events once the backend's stream ended; throws when it ended too early or a call is invalid. */
+  /** The closing events once the backend's stream ended; throws when it ended too early. */
   finish(): StreamEvent[] {
     if (!this.started) throw new LocalFailure('malformed', 'the backend sent no chunks');
     const matched = this.scanner?.matched ?? null;
