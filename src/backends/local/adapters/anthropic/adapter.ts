@@ -4,15 +4,12 @@ import type { ProbeResult } from '../../../../upstream/probe.js';
 import { BackendHttp, readJson } from '../../http.js';
 import { judgeModelList } from '../../probe.js';
 import { sseRecords } from '../../sse-records.js';
-import { LocalFailure, type LocalAdapter, type PreparedRequest } from '../../types.js';
-import { isObject } from '../../../../shared/json.js';
+import { CountEndpoint } from '../../count-endpoint.js';
+import type { LocalAdapter, PreparedRequest } from '../../types.js';
 import { nativeEvents, replyEvents } from './stream.js';
 
 /** The API version every native server understands (the client's own header is not forwarded). */
 const ANTHROPIC_VERSION = '2023-06-01';
-
-/** Statuses that mean "this server has no count_tokens endpoint" (Ollama): stop asking. */
-const NO_ENDPOINT = new Set([404, 405, 501]);
 
 /**
  * A native Anthropic Messages server (Ollama ≥ 0.14, llama.cpp, vLLM, LM Studio): `/v1/messages`.
@@ -22,12 +19,14 @@ export class AnthropicAdapter implements LocalAdapter {
   readonly kind = 'anthropic' as const;
   // Local servers differ on output_config; an instruction works on all of them.
   readonly capabilities = { tools: true, jsonSchema: 'instruction' as const };
-  private countEndpoint = true;
+  private readonly counter: CountEndpoint;
 
   constructor(
     private readonly http: BackendHttp,
     private readonly local: Config['local'],
-  ) {}
+  ) {
+    this.counter = new CountEndpoint(http, '/v1/messages/count_tokens');
+  }
 
   static create(local: Config['local'], apiKey: string | null): AnthropicAdapter {
     const http = BackendHttp.fromConfig(local, apiKey, (key) => ({ 'x-api-key': key, authorization: `Bearer ${key}` }), { 'anthropic-version': ANTHROPIC_VERSION });
@@ -44,18 +43,10 @@ export class AnthropicAdapter implements LocalAdapter {
     yield* nativeEvents(sseRecords(response.body, this.local.maxSseEventBytes), this.http.url);
   }
 
+  /** Ollama has no count endpoint: after its first 404 the proxy estimates. */
   async countTokens(request: PreparedRequest, signal: AbortSignal): Promise<number | null> {
-    if (!this.countEndpoint) return null;
     const { max_tokens: _max, stream: _stream, ...body } = request.body;
-    try {
-      const response = await this.http.post('/v1/messages/count_tokens', body, signal);
-      const parsed = await readJson(response.body, this.http.url);
-      const count = isObject(parsed) ? parsed.input_tokens : undefined;
-      return typeof count === 'number' && count > 0 ? count : null;
-    } catch (error) {
-      if (error instanceof LocalFailure && error.status !== null && NO_ENDPOINT.has(error.status)) this.countEndpoint = false;
-      throw error;
-    }
+    return this.counter.count(body, signal);
   }
 
   probe(signal: AbortSignal): Promise<ProbeResult> {
