@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
 import { parseMessagesBody } from '../src/anthropic/validate.js';
-import { createLocalLeg } from '../src/backends/local/leg.js';
+import { createLocalBackend } from '../src/backends/local/backend.js';
 import { resolveConfig } from '../src/config/load.js';
 import { createRouter } from '../src/routing/router.js';
 import { claudeCodeHeaders, mainRequest } from '../test/fixtures/claude-code.js';
@@ -124,7 +124,7 @@ async function fakeJudgeBackend(): Promise<{ url: string; close: () => Promise<v
 export async function judgeTimes(count = 400): Promise<JudgeTimes> {
   const backend = await fakeJudgeBackend();
   const config = resolveConfig({ local: { kind: 'anthropic', url: backend.url, contextWindow: 200_000 }, rag: { enabled: false }, routing: { judge: { enabled: true } } }, HOME);
-  const local = createLocalLeg({ config, apiKey: null, logger: pino({ level: 'silent' }), now: () => new Date() });
+  const local = createLocalBackend({ config, apiKey: null, logger: pino({ level: 'silent' }), now: () => new Date() });
   const router = createRouter(config, { local });
   const headers = claudeCodeHeaders();
   const signal = new AbortController().signal;

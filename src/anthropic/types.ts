@@ -8,62 +8,87 @@ export interface CacheControl {
   ttl?: string;
 }
 
-export interface TextBlock {
+// The blocks are object types rather than interfaces so that each is also a RawBlock: a request the
+// proxy builds holds them where a client's request holds raw blocks.
+
+export type TextBlock = {
   type: 'text';
   text: string;
   cache_control?: CacheControl;
   citations?: unknown;
-}
+};
 
-export interface ImageBlock {
+export type ImageBlock = {
   type: 'image';
   source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
   cache_control?: CacheControl;
-}
+};
 
-export interface ToolUseBlock {
+export type ToolUseBlock = {
   type: 'tool_use';
   id: string;
   name: string;
   input: unknown;
   cache_control?: CacheControl;
-}
+};
 
-export interface ToolResultBlock {
+export type ToolResultBlock = {
   type: 'tool_result';
   tool_use_id: string;
-  content?: string | (TextBlock | ImageBlock)[];
+  /** Raw blocks, like a message's: read them with `contentBlock()`. */
+  content?: string | RawBlock[];
   is_error?: boolean;
   cache_control?: CacheControl;
-}
+};
 
-export interface ThinkingBlock {
+export type ThinkingBlock = {
   type: 'thinking';
   thinking: string;
   signature: string;
-}
+};
 
-export interface RedactedThinkingBlock {
+export type RedactedThinkingBlock = {
   type: 'redacted_thinking';
   data: string;
-}
+};
 
-export interface OtherBlock {
+export type DocumentBlock = {
+  type: 'document';
+  /** Read only where it is a text document (`{ type: 'text', data }`). */
+  source?: unknown;
+  cache_control?: CacheControl;
+};
+
+/**
+ * A content block as the client sent it: validate.ts checked that it is an object with a string
+ * `type`, and the fields the proxy reads of the known types. `contentBlock()` (blocks.ts) reads it
+ * into a ContentBlock.
+ */
+export interface RawBlock {
   type: string;
   [key: string]: unknown;
 }
 
-export type ContentBlock =
-  | TextBlock
-  | ImageBlock
-  | ToolUseBlock
-  | ToolResultBlock
-  | ThinkingBlock
-  | RedactedThinkingBlock;
+/** The blocks the proxy reads. */
+export type KnownBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock | ThinkingBlock | RedactedThinkingBlock | DocumentBlock;
+
+/**
+ * Any other block (server tool calls and their results, search results, containers, …), kept whole
+ * in `block`. Only `contentBlock()` makes one, from every raw block that is not a well-formed known
+ * block (one whose type is "unknown" included), so its `type` never collides with a known one and a
+ * switch over ContentBlock narrows every case.
+ */
+export type UnknownBlock = {
+  type: 'unknown';
+  block: RawBlock;
+};
+
+/** A content block once read: one of the known blocks, or the unknown block. */
+export type ContentBlock = KnownBlock | UnknownBlock;
 
 export interface MessageParam {
   role: Role;
-  content: string | (ContentBlock | OtherBlock)[];
+  content: string | RawBlock[];
 }
 
 export interface Tool {

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Secrets } from '../config/secrets.js';
-import { createAdapter } from '../backends/local/leg.js';
+import { createAdapter } from '../backends/local/backend.js';
 import { Upstream } from '../upstream/client.js';
 import { classifyNetworkError } from '../upstream/failure.js';
 import { errorMessage } from '../shared/errors.js';

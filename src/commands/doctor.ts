@@ -4,7 +4,7 @@ import { loadSecrets } from '../config/secrets.js';
 import { componentStatus, disabledStatus, probeRemote, type ComponentStatus } from '../backends/health.js';
 import { localAdvice, type Advice } from '../backends/local/advice.js';
 import { discoverAt } from '../backends/local/discover.js';
-import { createAdapter } from '../backends/local/leg.js';
+import { createAdapter } from '../backends/local/backend.js';
 import { AidbClient } from '../rag/aidb.js';
 import { textTable } from '../shared/text-table.js';
 import { Upstream } from '../upstream/client.js';

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { RemoteBackend } from '../backends/remote.js';
-import type { LocalLeg } from '../backends/local/types.js';
+import type { LocalBackend } from '../backends/local/types.js';
 import type { FeedbackStore } from '../routing/feedback-store.js';
 import type { Router } from '../routing/types.js';
 import type { TelemetryEvent } from '../telemetry/event.js';
@@ -15,7 +15,7 @@ export interface AppContext {
   /** The users' corrections the router consults; POST /feedback appends to it. */
   feedback: FeedbackStore;
   remote: RemoteBackend;
-  local: LocalLeg;
+  local: LocalBackend;
   telemetry: TelemetrySink;
   prices: PriceTable;
   /** Inbound token clients must present, when configured. */

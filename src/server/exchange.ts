@@ -5,9 +5,8 @@ import { emptySummary, observeEvent, observeJsonBody } from '../anthropic/usage.
 import type { RequestKind } from '../config/schema.js';
 import type { AnswerObserver } from '../backends/observer.js';
 import type { RemoteExchange } from '../backends/remote.js';
-import type { LocalExchange } from '../backends/local/serve.js';
-import type { PreparationNotes } from '../backends/local/types.js';
-import { withoutLocalThinking } from '../backends/local/history.js';
+import type { LocalExchange, PreparationNotes } from '../backends/local/types.js';
+import { withoutLocalThinking } from '../backends/local/thinking.js';
 import type { Decision, Outcome } from '../routing/types.js';
 import { firstHeader, HEADER } from '../shared/headers.js';
 import { promptTokens } from '../shared/tokens.js';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Secrets } from '../config/secrets.js';
 import { RemoteBackend } from '../backends/remote.js';
-import { createLocalLeg } from '../backends/local/leg.js';
+import { createLocalBackend } from '../backends/local/backend.js';
 import { FeedbackStore } from '../routing/feedback-store.js';
 import { startRouter } from '../routing/router.js';
 import { PriceTable } from '../telemetry/pricing.js';
@@ -12,7 +12,7 @@ import type { AppContext } from './context.js';
 /** Builds the production collaborators from the configuration, once, at start-up. */
 export function createContext(config: Config, secrets: Secrets, logger: Logger, overrides: Partial<AppContext> = {}): AppContext {
   const now = overrides.now ?? (() => new Date());
-  const local = overrides.local ?? createLocalLeg({ config, apiKey: secrets.localApiKey, logger, now });
+  const local = overrides.local ?? createLocalBackend({ config, apiKey: secrets.localApiKey, logger, now });
   const onError = (message: string, error: unknown) => logger.warn({ err: error }, `routing calibration: ${message}`);
   const feedback = overrides.feedback ?? new FeedbackStore(config.state.dir, { onError });
   return {

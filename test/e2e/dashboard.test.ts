@@ -12,7 +12,7 @@ import type { StatsReport } from '../../src/telemetry/stats.js';
 import { launchTestBrowser, type TestBrowser } from '../helpers/browser.js';
 import { anthropicLike, FakeUpstream } from '../helpers/fake-anthropic.js';
 import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
-import { fakeLocalLeg } from '../fixtures/fake-local-leg.js';
+import { fakeLocalBackend } from '../fixtures/fake-local-backend.js';
 import { generateCorpus, makeEvent, random, writeCorpus } from '../fixtures/telemetry-corpus.js';
 
 // The dashboard in a real headless Chromium against the real server: a week of telemetry plus live
@@ -77,7 +77,7 @@ beforeAll(async () => {
   shots = process.env.DASHBOARD_SCREENSHOTS ?? (await mkdtemp(join(tmpdir(), 'cap-screens-')));
   await mkdir(shots, { recursive: true });
   upstream = await new FakeUpstream(anthropicLike()).start();
-  const local = { ...fakeLocalLeg({ usage: { input: 300, output: 50 }, failures: { BROKEN: 'refused' } }), status: async () => [LOCAL_UP, AIDB_OFF] };
+  const local = { ...fakeLocalBackend({ usage: { input: 300, output: 50 }, failures: { BROKEN: 'refused' } }), status: async () => [LOCAL_UP, AIDB_OFF] };
   week = await startProxy({ remote: { url: upstream.url } }, { ctx: { local } });
   // A week of history in the directory, then a few live requests.
   const today = new Date();
@@ -93,7 +93,7 @@ beforeAll(async () => {
   await ask('BROKEN on purpose', 'local');
   await eventually(() => week.events.length === 3);
 
-  hour = await startProxy({ remote: { url: upstream.url } }, { ctx: { local: { ...fakeLocalLeg({ usage: { input: 10, output: 5 } }), status: async () => [LOCAL_UP, AIDB_OFF] } } });
+  hour = await startProxy({ remote: { url: upstream.url } }, { ctx: { local: { ...fakeLocalBackend({ usage: { input: 10, output: 5 } }), status: async () => [LOCAL_UP, AIDB_OFF] } } });
   await firstHourDir(hour.config.telemetry.dir, Date.now());
 
   chromium = await launchTestBrowser();

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MessageAccumulator } from '../../src/anthropic/accumulate.js';
 import type { MessageParam, MessagesRequest, StreamEvent } from '../../src/anthropic/types.js';
-import { toChatRequest, type ChatMessage } from '../../src/backends/local/openai-request.js';
-import { ChatStreamTranslator } from '../../src/backends/local/openai-stream.js';
+import { toChatRequest, type ChatMessage } from '../../src/backends/local/adapters/openai/request.js';
+import { ChatStreamTranslator } from '../../src/backends/local/adapters/openai/stream.js';
 import { LocalFailure } from '../../src/backends/local/types.js';
 
 interface Call {

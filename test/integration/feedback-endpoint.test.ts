@@ -5,14 +5,14 @@ import { describe, expect, it } from 'vitest';
 import type { MessagesRequest } from '../../src/anthropic/types.js';
 import { FEEDBACK_FILE } from '../../src/routing/feedback-store.js';
 import { countTokensRequest, mainRequest } from '../fixtures/claude-code.js';
-import { fakeLocalLeg } from '../fixtures/fake-local-leg.js';
+import { fakeLocalBackend } from '../fixtures/fake-local-backend.js';
 import { SESSION_A, SESSION_B, ccHeaders } from '../fixtures/routing-corpus.js';
 import { useGateway } from '../helpers/gateway.js';
 import { eventually } from '../helpers/proxy.js';
 import { expectEnvelope } from '../hostile/wire.js';
 
 // POST /feedback on the running proxy: the correction goes to the store the router consults.
-const gateway = useGateway({ settings: { local: { contextWindow: 65_536 } }, ctx: { local: fakeLocalLeg({ usage: { input: 300, output: 50 } }) } });
+const gateway = useGateway({ settings: { local: { contextWindow: 65_536 } }, ctx: { local: fakeLocalBackend({ usage: { input: 300, output: 50 } }) } });
 
 async function send(body: MessagesRequest, session: string, path = '/v1/messages?beta=true') {
   const before = gateway.proxy.events.length;

@@ -5,7 +5,7 @@ import { FakeNative } from '../helpers/fake-native.js';
 import { useGateway } from '../helpers/gateway.js';
 import { eventually, startProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, claudeCodeTools, filler, mainRequest, toolResultRequest } from '../fixtures/claude-code.js';
-import { LOCAL_SIGNATURE_PREFIX } from '../../src/backends/local/answer.js';
+import { LOCAL_SIGNATURE_PREFIX } from '../../src/backends/local/thinking.js';
 import type { Message, MessagesRequest, StreamEvent } from '../../src/anthropic/types.js';
 import { SseReader } from '../../src/anthropic/sse-reader.js';
 import { MessageAccumulator } from '../../src/anthropic/accumulate.js';

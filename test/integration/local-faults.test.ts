@@ -56,7 +56,7 @@ function expectFallback(result: Awaited<ReturnType<typeof call>>, reason: string
   expect(result.headers['x-claude-proxy-route']).toBe('remote');
   expect(result.headers['x-claude-proxy-reason']).toBe(`fallback:${reason}`);
   expect(remote.received).toHaveLength(1);
-  // The remote leg gets the client's own bytes and credentials.
+  // The remote route gets the client's own bytes and credentials.
   expect(remote.received[0]!.body.toString('utf8')).toBe(sent);
   expect(remote.received[0]!.headers['x-api-key']).toBe('sk-ant-client');
   expect(result.event.metadata).toMatchObject({ routing_decision: 'remote', decided_route: 'local', fallback: { from: 'local', reason }, success: true });

@@ -169,4 +169,13 @@ describe.each([
       expect(fake.rejected).toEqual([]);
     });
   });
+
+  it('asks a server without a token count endpoint once, then estimates without asking', async () => {
+    const params = { model: ALIAS, messages: [{ role: 'user' as const, content: 'What is NixOS?' }] };
+    const first = await client.messages.countTokens(params);
+    const second = await client.messages.countTokens(params);
+    expect(first.input_tokens).toBeGreaterThan(0);
+    expect(second).toEqual(first);
+    expect(fake.calls.map((call) => call.url)).toEqual([kind === 'openai' ? '/v1/chat/completions/input_tokens' : '/v1/messages/count_tokens']);
+  });
 });

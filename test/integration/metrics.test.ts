@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useGateway } from '../helpers/gateway.js';
 import { eventually } from '../helpers/proxy.js';
-import { fakeLocalLeg } from '../fixtures/fake-local-leg.js';
+import { fakeLocalBackend } from '../fixtures/fake-local-backend.js';
 
 // A strict reader of the Prometheus text exposition format (version 0.0.4): every line is a
 // comment, HELP, TYPE or a sample; every sample belongs to a family declared by TYPE; histograms
@@ -100,7 +100,7 @@ const value = (families: Map<string, Family>, name: string, labels: Record<strin
   return family?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 };
 
-const gateway = useGateway({ ctx: { local: fakeLocalLeg({ usage: { input: 300, output: 50 }, failures: { BROKEN: 'timeout' } }) } });
+const gateway = useGateway({ ctx: { local: fakeLocalBackend({ usage: { input: 300, output: 50 }, failures: { BROKEN: 'timeout' } }) } });
 /** A second proxy that served nothing. */
 const other = useGateway({ settings: { local: { enabled: false } } });
 
@@ -144,7 +144,7 @@ describe('GET /metrics', () => {
   });
 
   it('counts tokens by route, tokens and dollars saved, remote spend and fallbacks', () => {
-    // The fake upstream's JSON answer reports 25 in / 7 out, its stream 42 in / 11 out; the local leg 300 / 50.
+    // The fake upstream's JSON answer reports 25 in / 7 out, its stream 42 in / 11 out; the local backend 300 / 50.
     expect(value(families, 'claude_proxy_tokens_total', { route: 'remote', type: 'input' })).toBe(25 + 42);
     expect(value(families, 'claude_proxy_tokens_total', { route: 'remote', type: 'output' })).toBe(7 + 11);
     expect(value(families, 'claude_proxy_tokens_total', { route: 'local', type: 'input' })).toBe(300);

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_SIGNATURE_PREFIX } from '../../src/backends/local/answer.js';
+import { LOCAL_SIGNATURE_PREFIX } from '../../src/backends/local/thinking.js';
 import type { MessagesRequest } from '../../src/anthropic/types.js';
 import { FakeNative } from '../helpers/fake-native.js';
 import { useGateway } from '../helpers/gateway.js';

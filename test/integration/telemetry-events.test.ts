@@ -7,19 +7,19 @@ import type { TelemetryEvent } from '../../src/telemetry/event.js';
 import { localDate } from '../../src/telemetry/json-line.js';
 import type { StatsReport } from '../../src/telemetry/stats.js';
 import { eventually, startProxy } from '../helpers/proxy.js';
-import { fakeLocalLeg } from '../fixtures/fake-local-leg.js';
+import { fakeLocalBackend } from '../fixtures/fake-local-backend.js';
 import { useGateway } from '../helpers/gateway.js';
 
 // USD per million tokens from Anthropic's price list (docs/telemetry.md, "Prices"): input, output.
 const SONNET_5_5 = { input: 2, output: 10 };
 const OPUS_5_5 = { input: 4, output: 20 };
-// The fake upstream's streamed answer reports 42 input and 11 output tokens; the fake local leg 300 and 50.
+// The fake upstream's streamed answer reports 42 input and 11 output tokens; the fake local backend 300 and 50.
 const REMOTE_USAGE = { input: 42, output: 11 };
 const LOCAL_USAGE = { input: 300, output: 50 };
 
 const gateway = useGateway({
   settings: { local: { aliases: ['claude-local-alias'] }, telemetry: { logPrompts: true } },
-  ctx: { local: fakeLocalLeg({ usage: LOCAL_USAGE, failures: { 'PLEASE FAIL': 'refused' } }) },
+  ctx: { local: fakeLocalBackend({ usage: LOCAL_USAGE, failures: { 'PLEASE FAIL': 'refused' } }) },
 });
 
 const client = () => gateway.client();

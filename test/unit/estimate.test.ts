@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContentBlock, MessageParam, MessagesRequest, OtherBlock } from '../../src/anthropic/types.js';
+import type { MessageParam, MessagesRequest, RawBlock } from '../../src/anthropic/types.js';
 import {
   IMAGE_TOKENS,
   estimateError,
@@ -16,7 +16,7 @@ import { claudeCodeTools, filler, mainRequest, reminder, toolResultRequest } fro
 import { TINY_PNG } from '../fixtures/routing-corpus.js';
 
 const user = (content: MessageParam['content']): MessageParam => ({ role: 'user', content });
-const tokensOf = (...content: (ContentBlock | OtherBlock)[]) => estimateMessages([user(content)]).tokens;
+const tokensOf = (...content: RawBlock[]) => estimateMessages([user(content)]).tokens;
 const image = { type: 'image' as const, source: { type: 'base64' as const, media_type: 'image/png', data: TINY_PNG } };
 
 describe('text', () => {

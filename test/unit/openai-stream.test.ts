@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MessageAccumulator } from '../../src/anthropic/accumulate.js';
 import type { StreamEvent } from '../../src/anthropic/types.js';
-import { ChatStreamTranslator } from '../../src/backends/local/openai-stream.js';
+import { ChatStreamTranslator } from '../../src/backends/local/adapters/openai/stream.js';
+import { AnswerNormalizer } from '../../src/backends/local/normalize.js';
 import { LocalFailure } from '../../src/backends/local/types.js';
 
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ id: 'chatcmpl-1', model: 'qwen', choices: [{ index: 0, delta, finish_reason: finish }] });
@@ -16,9 +17,17 @@ function translate(chunks: unknown[]): StreamEvent[] {
   return [...chunks.flatMap((c) => translator.push(c)), ...translator.finish()];
 }
 
+/** Translated, then normalized as the local backend does: tool calls are judged there, for every adapter. */
+function answer(chunks: unknown[]): StreamEvent[] {
+  const normalizer = new AnswerNormalizer({ thinking: true, inputTokens: 10, signature: 'local', model: 'fallback-model', maxChars: 65_536 });
+  const events = translate(chunks).flatMap((event) => normalizer.push(event));
+  normalizer.finish();
+  return events;
+}
+
 function failure(chunks: unknown[]): LocalFailure {
   try {
-    translate(chunks);
+    answer(chunks);
   } catch (error) {
     if (error instanceof LocalFailure) return error;
     throw error;
@@ -99,7 +108,7 @@ describe('chat completion chunks as Anthropic events', () => {
   });
 
   it('leaves out a call that finish_reason length cut off, keeping the complete ones, as max_tokens', () => {
-    const events = translate([
+    const events = answer([
       chunk({ tool_calls: [{ index: 0, id: 'c1', function: { name: 'Bash', arguments: '{"command":"ls"}' } }] }),
       chunk({ tool_calls: [{ index: 1, id: 'c2', function: { name: 'Write', arguments: '{"file_path":"a.txt","content":"hel' } }] }),
       chunk({}, 'length'),

@@ -3,18 +3,18 @@ import type { MessagesRequest, StreamEvent } from '../../src/anthropic/types.js'
 import { LocalFailure, type LocalAnswer } from '../../src/backends/local/types.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { createRouter } from '../../src/routing/router.js';
-import { localAnswerEvents } from '../fixtures/fake-local-leg.js';
+import { localAnswerEvents } from '../fixtures/fake-local-backend.js';
 import { cc197Headers, defaultClaudeCodeRequest } from '../fixtures/routing-corpus.js';
 
 const HOME = '/home/judge-test';
 const UNSURE = 'Analyze this log';
 
-/** A local leg whose model answers `reply` (or fails), recording what it was asked. */
-function judgeLeg(reply: string | Error) {
+/** A local backend whose model answers `reply` (or fails), recording what it was asked. */
+function judgeBackend(reply: string | Error) {
   const asked: { request: MessagesRequest; retrieval: boolean | undefined }[] = [];
   return {
     asked,
-    leg: {
+    local: {
       enabled: true,
       healthy: () => true,
       async open(request: MessagesRequest, _signal: AbortSignal, options?: { retrieval?: boolean }): Promise<LocalAnswer> {
@@ -28,8 +28,8 @@ function judgeLeg(reply: string | Error) {
 }
 
 function routerWith(reply: string | Error, judge: Record<string, unknown> = { enabled: true }) {
-  const { asked, leg } = judgeLeg(reply);
-  const router = createRouter(resolveConfig({ routing: { judge }, local: { contextWindow: 200_000 } }, { HOME }), { local: leg });
+  const { asked, local } = judgeBackend(reply);
+  const router = createRouter(resolveConfig({ routing: { judge }, local: { contextWindow: 200_000 } }, { HOME }), { local });
   const decide = async (prompt = UNSURE) => {
     const first = router.decide({ endpoint: 'messages', body: defaultClaudeCodeRequest(prompt), headers: cc197Headers(), now: new Date() });
     return first.awaitsJudge ? router.judge(first, new AbortController().signal) : first;
@@ -62,8 +62,8 @@ describe('Router.judge', () => {
   });
 
   it('an aborted client ends the wait', async () => {
-    const { leg } = judgeLeg('simple');
-    const hanging = { ...leg, open: (_r: MessagesRequest, signal: AbortSignal) => new Promise<LocalAnswer>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))) };
+    const { local } = judgeBackend('simple');
+    const hanging = { ...local, open: (_r: MessagesRequest, signal: AbortSignal) => new Promise<LocalAnswer>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))) };
     const router = createRouter(resolveConfig({ routing: { judge: { enabled: true, timeoutMs: 60_000 } }, local: { contextWindow: 200_000 } }, { HOME }), { local: hanging });
     const first = router.decide({ endpoint: 'messages', body: defaultClaudeCodeRequest(UNSURE), headers: cc197Headers(), now: new Date() });
     const client = new AbortController();
@@ -72,14 +72,14 @@ describe('Router.judge', () => {
     expect((await pending).details.judge?.outcome).toBe('failed');
   });
 
-  it('is not awaited for sure prompts, for an unhealthy backend, or without a local leg that can answer', () => {
-    const { leg } = judgeLeg('simple');
+  it('is not awaited for sure prompts, for an unhealthy backend, or without a local backend that can answer', () => {
+    const { local } = judgeBackend('simple');
     const config = resolveConfig({ routing: { judge: { enabled: true } }, local: { contextWindow: 200_000 } }, { HOME });
     const at = (l: Parameters<typeof createRouter>[1]['local'], prompt: string) =>
       createRouter(config, { local: l }).decide({ endpoint: 'messages', body: defaultClaudeCodeRequest(prompt), headers: cc197Headers(), now: new Date() }).awaitsJudge;
-    expect(at(leg, 'What is NixOS?')).toBeUndefined();
-    expect(at({ ...leg, healthy: () => false }, UNSURE)).toBeUndefined();
+    expect(at(local, 'What is NixOS?')).toBeUndefined();
+    expect(at({ ...local, healthy: () => false }, UNSURE)).toBeUndefined();
     expect(at({ enabled: true, healthy: () => true }, UNSURE)).toBeUndefined();
-    expect(at(leg, UNSURE)).toBe(true);
+    expect(at(local, UNSURE)).toBe(true);
   });
 });

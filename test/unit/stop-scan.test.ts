@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StopScanner } from '../../src/backends/local/stop-scan.js';
+import { StopScanner } from '../../src/backends/local/adapters/openai/stop-scan.js';
 
 function scan(sequences: string[], pieces: string[]): { passed: string[]; matched: string | null; rest: string } {
   const scanner = new StopScanner(sequences);

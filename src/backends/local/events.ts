@@ -1,5 +1,5 @@
 import { mintMessageId } from '../../anthropic/errors.js';
-import type { Message, ResponseBlock, StopReason, StreamEvent, Usage } from '../../anthropic/types.js';
+import type { ResponseBlock, StopReason, StreamEvent, Usage } from '../../anthropic/types.js';
 
 /** The opening event of a locally produced answer. */
 export function messageStart(model: string, usage: Usage, id: string = mintMessageId()): StreamEvent {
@@ -41,14 +41,4 @@ export function blockEvents(index: number, block: ResponseBlock): StreamEvent[] 
         { type: 'content_block_stop', index },
       ];
   }
-}
-
-/** A whole message (a non-streaming reply) as the stream that would have produced it. */
-export function messageToEvents(message: Message): StreamEvent[] {
-  const { usage } = message;
-  const events: StreamEvent[] = [messageStart(message.model, { ...usage, output_tokens: 0 }, message.id)];
-  const known = message.content.filter((block) => ['text', 'tool_use', 'thinking', 'redacted_thinking'].includes(block.type));
-  known.forEach((block, index) => events.push(...blockEvents(index, block)));
-  events.push(...messageEnd(message.stop_reason ?? 'end_turn', usage, message.stop_sequence));
-  return events;
 }

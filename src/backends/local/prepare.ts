@@ -1,5 +1,7 @@
 import type { Config } from '../../config/schema.js';
-import type { ContentBlock, MessageParam, MessagesRequest, OtherBlock, TextBlock, Tool } from '../../anthropic/types.js';
+import { contentBlock } from '../../anthropic/blocks.js';
+import type { CacheControl, KnownBlock, MessageParam, MessagesRequest, RawBlock, TextBlock, Tool, ToolResultBlock } from '../../anthropic/types.js';
+import { isObject } from '../../shared/json.js';
 import { estimateRequest } from '../../routing/estimate.js';
 import { LocalFailure, type AdapterCapabilities, type JsonFormat, type PreparationNotes, type PreparedRequest, type ToolsNote } from './types.js';
 import { BILLING_PREFIX } from '../../shared/headers.js';
@@ -20,12 +22,18 @@ export interface Preparation {
   notes: PreparationNotes;
 }
 
-type Block = ContentBlock | OtherBlock;
+/** A turn of the prepared request: its blocks read and cleaned. */
+interface Turn {
+  role: MessageParam['role'];
+  content: KnownBlock[];
+}
+
+type Counts = { thinking: number; images: number; other: number };
 
 /** The request taken apart and cleaned once; assembled in variants (with or without tools, context). */
 interface Parts {
   system: TextBlock[];
-  messages: MessageParam[];
+  messages: Turn[];
   tools: Tool[];
   toolChoice: unknown;
   format: JsonFormat | null;
@@ -39,7 +47,7 @@ interface Parts {
  * Makes a client request safe and small enough for the local backend: no billing nonce, no
  * `role:"system"` turns, no thinking blocks or signatures, no beta-only fields, the local model
  * name, `max_tokens` within what the backend allows, tools passed only when they fit, and the
- * retrieved `context` as one system block after the cacheable prefix. A request that would not fit
+ * retrieved `context` in one system block after the cacheable prefix. A request that would not fit
  * the context window even without tools and context is refused (never truncated by the backend).
  */
 export function prepareLocal(original: MessagesRequest, settings: PrepareSettings, context: string | null): Preparation {
@@ -78,7 +86,7 @@ export function prepareLocal(original: MessagesRequest, settings: PrepareSetting
   );
 }
 
-/** The request as it would be sent, for counting its tokens (tools as configured, no retrieval, no fitting). */
+/** The request in the form it would be sent, for counting its tokens (the configured tools, no retrieval, no fitting). */
 export function prepareForCount(original: MessagesRequest, settings: PrepareSettings): PreparedRequest {
   const parts = dissect(original, settings);
   const [toolChoices] = toolOptions(parts, settings);
@@ -115,7 +123,7 @@ function dissect(original: MessagesRequest, settings: PrepareSettings): Parts {
   const kept = system.filter((block) => !block.text.startsWith(BILLING_PREFIX));
   if (kept.length !== system.length) notes.billing_block_removed = true;
 
-  const messages: MessageParam[] = [];
+  const messages: Turn[] = [];
   let folded = 0;
   for (const message of original.messages) {
     if (message.role === 'system') {
@@ -189,76 +197,70 @@ function systemBlocks(system: MessagesRequest['system']): TextBlock[] {
   return system.map((block) => ({ type: 'text', text: block.text, ...(block.cache_control ? { cache_control: block.cache_control } : {}) }));
 }
 
-function plainText(content: MessageParam['content']): string {
+function plainText(content: string | readonly RawBlock[]): string {
   if (typeof content === 'string') return content;
   return content
-    .filter((block): block is TextBlock => block.type === 'text' && typeof (block as TextBlock).text === 'string')
-    .map((block) => block.text)
+    .map(contentBlock)
+    .flatMap((block) => (block.type === 'text' ? [block.text] : []))
     .join('\n\n');
 }
 
 const IMAGE_OMITTED = '[an image was omitted: the local model does not take images]';
 
-function cleanContent(content: MessageParam['content'], vision: boolean, counts: { thinking: number; images: number; other: number }): Block[] {
+function cleanContent(content: string | readonly RawBlock[], vision: boolean, counts: Counts): KnownBlock[] {
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
-  const out: Block[] = [];
-  for (const block of content) {
-    const cleaned = cleanBlock(block, vision, counts);
+  const out: KnownBlock[] = [];
+  for (const raw of content) {
+    const cleaned = cleanBlock(raw, vision, counts);
     if (cleaned) out.push(cleaned);
   }
   return out;
 }
 
-function withCache<T extends object>(target: T, source: Block): T {
-  const cache = (source as { cache_control?: unknown }).cache_control;
-  return cache ? { ...target, cache_control: cache } : target;
+function withCache<T extends KnownBlock>(target: T, source: { cache_control?: CacheControl }): T {
+  return source.cache_control ? { ...target, cache_control: source.cache_control } : target;
 }
 
-function cleanBlock(block: Block, vision: boolean, counts: { thinking: number; images: number; other: number }): Block | null {
+function cleanBlock(raw: RawBlock, vision: boolean, counts: Counts): KnownBlock | null {
+  const block = contentBlock(raw);
   switch (block.type) {
-    case 'text': {
-      const text = (block as TextBlock).text;
-      return text === '' ? null : withCache({ type: 'text', text }, block);
-    }
+    case 'text':
+      return block.text === '' ? null : withCache({ type: 'text', text: block.text }, block);
     case 'image':
-      if (vision) return withCache({ type: 'image', source: (block as { source: unknown }).source }, block) as Block;
+      if (vision) return withCache({ type: 'image', source: block.source }, block);
       counts.images += 1;
       return { type: 'text', text: IMAGE_OMITTED };
-    case 'tool_use': {
-      const b = block as { id: string; name: string; input?: unknown };
-      return withCache({ type: 'tool_use', id: b.id, name: b.name, input: b.input ?? {} }, block);
-    }
+    case 'tool_use':
+      return withCache({ type: 'tool_use', id: block.id, name: block.name, input: block.input ?? {} }, block);
     case 'tool_result': {
-      const b = block as { tool_use_id: string; content?: unknown; is_error?: boolean };
-      const result: Record<string, unknown> = { type: 'tool_result', tool_use_id: b.tool_use_id, content: cleanResultContent(b.content, vision, counts) };
-      if (b.is_error === true) result.is_error = true;
-      return withCache(result as unknown as Block, block);
+      const result: ToolResultBlock = { type: 'tool_result', tool_use_id: block.tool_use_id, content: cleanResultContent(block.content, vision, counts) };
+      if (block.is_error === true) result.is_error = true;
+      return withCache(result, block);
     }
     case 'thinking':
     case 'redacted_thinking':
       counts.thinking += 1;
       return null;
     case 'document': {
-      const source = (block as { source?: { type?: string; data?: unknown } }).source;
-      if (source?.type === 'text' && typeof source.data === 'string') return { type: 'text', text: source.data };
+      const { source } = block;
+      if (isObject(source) && source.type === 'text' && typeof source.data === 'string') return { type: 'text', text: source.data };
       counts.other += 1;
       return { type: 'text', text: '[a document was omitted: the local model cannot read it]' };
     }
-    default:
+    case 'unknown':
       // Server tool calls and their results, containers, search results: Anthropic-side features.
       counts.other += 1;
       return null;
   }
 }
 
-function cleanResultContent(content: unknown, vision: boolean, counts: { thinking: number; images: number; other: number }): string | Block[] {
+function cleanResultContent(content: ToolResultBlock['content'], vision: boolean, counts: Counts): string | KnownBlock[] {
   if (content === undefined) return '';
   if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  const out: Block[] = [];
-  for (const block of content as Block[]) {
-    if (block.type === 'text' || block.type === 'image') {
-      const cleaned = cleanBlock(block, vision, counts);
+  const out: KnownBlock[] = [];
+  for (const raw of content) {
+    if (raw.type === 'text' || raw.type === 'image') {
+      const cleaned = cleanBlock(raw, vision, counts);
       if (cleaned) out.push(cleaned);
     }
   }
@@ -266,30 +268,24 @@ function cleanResultContent(content: unknown, vision: boolean, counts: { thinkin
 }
 
 /** Consecutive turns of one role become one (strict servers want alternation). */
-function appendTurn(messages: MessageParam[], turn: { role: MessageParam['role']; content: Block[] }): void {
+function appendTurn(messages: Turn[], turn: Turn): void {
   const last = messages.at(-1);
-  if (last && last.role === turn.role && Array.isArray(last.content)) last.content.push(...turn.content);
+  if (last && last.role === turn.role) last.content.push(...turn.content);
   else messages.push(turn);
 }
 
-/** Without tool definitions, tool calls and results in the history are kept as text the model can still read. */
-function toolTurnsAsText(messages: MessageParam[]): MessageParam[] {
-  if (!messages.some((m) => typeof m.content !== 'string' && m.content.some((b) => b.type === 'tool_use' || b.type === 'tool_result'))) return messages;
-  const out: MessageParam[] = [];
+const isToolBlock = (block: KnownBlock): boolean => block.type === 'tool_use' || block.type === 'tool_result';
+
+/** Without tool definitions, tool calls and results in the history become text the model can still read. */
+function toolTurnsAsText(messages: Turn[]): Turn[] {
+  if (!messages.some((m) => m.content.some(isToolBlock))) return messages;
+  const out: Turn[] = [];
   for (const message of messages) {
-    if (typeof message.content === 'string' || !message.content.some((b) => b.type === 'tool_use' || b.type === 'tool_result')) {
-      appendTurn(out, { role: message.role, content: typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : [...message.content] });
-      continue;
-    }
-    const content = message.content.map((block): Block => {
-      if (block.type === 'tool_use') {
-        const b = block as { name: string; input: unknown };
-        return { type: 'text', text: `[called the tool ${b.name} with ${JSON.stringify(b.input ?? {})}]` };
-      }
+    const content = message.content.map((block): KnownBlock => {
+      if (block.type === 'tool_use') return { type: 'text', text: `[called the tool ${block.name} with ${JSON.stringify(block.input ?? {})}]` };
       if (block.type === 'tool_result') {
-        const b = block as { content?: unknown; is_error?: boolean };
-        const result = typeof b.content === 'string' ? b.content : plainText((b.content ?? []) as Block[]);
-        return { type: 'text', text: `[tool ${b.is_error ? 'error' : 'result'}]\n${result}` };
+        const result = typeof block.content === 'string' ? block.content : plainText(block.content ?? []);
+        return { type: 'text', text: `[tool ${block.is_error ? 'error' : 'result'}]\n${result}` };
       }
       return block;
     });
@@ -309,16 +305,15 @@ function jsonFormat(request: MessagesRequest): JsonFormat | null {
  * they do enforce "any": offering only the named tool and requiring a call means the same.
  */
 function namedChoice(tools: Tool[], choice: unknown): [Tool[], unknown] {
-  const named = choice as { type?: unknown; name?: unknown } | undefined;
-  if (named?.type !== 'tool') return [tools, choice];
-  const tool = tools.find((t) => t.name === named.name);
+  if (!isObject(choice) || choice.type !== 'tool') return [tools, choice];
+  const tool = tools.find((t) => t.name === choice.name);
   if (!tool) return [tools, choice];
-  const { name: _name, ...rest } = named;
+  const { name: _name, ...rest } = choice;
   return [[tool], { ...rest, type: 'any' }];
 }
 
 function isToolChoice(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const type = (value as { type?: unknown }).type;
+  if (!isObject(value)) return false;
+  const type = value.type;
   return type === 'auto' || type === 'any' || type === 'tool' || type === 'none';
 }

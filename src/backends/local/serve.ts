@@ -2,70 +2,44 @@ import type { ServerResponse } from 'node:http';
 import { mintMessageId } from '../../anthropic/errors.js';
 import { MessageAccumulator } from '../../anthropic/accumulate.js';
 import { SSE_HEADERS, SseWriter } from '../../anthropic/sse-writer.js';
-import type { MessagesRequest } from '../../anthropic/types.js';
 import { errorMessage } from '../../shared/errors.js';
-import type { Endpoint } from '../../shared/vocabulary.js';
-import type { AnswerObserver } from '../observer.js';
-import { asLocalFailure, type LocalAnswer, type LocalLeg, type PreparationNotes } from './types.js';
+import { asLocalFailure, type LocalAnswer, type LocalBackend, type LocalExchange } from './types.js';
 
-/** Where the local backend's log lines go (a pino or fastify logger). */
-export interface LocalLog {
-  info(details: object, message: string): void;
-  warn(details: object, message: string): void;
-}
-
-/** One request to answer locally, as the local backend reads it. */
-export interface LocalExchange {
-  readonly id: string;
-  readonly endpoint: Endpoint;
-  readonly body: MessagesRequest;
-  /** The client asked for a stream (SSE) rather than one JSON message. */
-  readonly stream: boolean;
-  readonly signal: AbortSignal;
-  readonly observer: AnswerObserver;
-  readonly log: LocalLog;
-  /** The backend that took the request and what preparing it did. */
-  prepared(backend: string, notes: PreparationNotes): void;
-  /** Headers added to the client response (route, reason). */
-  responseHeaders(): Record<string, string>;
-}
+/** What serving needs of a local backend: its answers and its token counts. */
+export type Answering = Pick<LocalBackend, 'open' | 'countTokens'>;
 
 /**
- * Serves requests from the local leg: a stream through the SSE writer, a JSON message through the
- * accumulator, a token count as JSON. Rejects with LocalFailure when the answer failed before
+ * Serves one request from a local backend: a stream through the SSE writer, a JSON message through
+ * the accumulator, a token count as JSON. Rejects with LocalFailure when the answer failed before
  * anything reached the client (the caller may fall back); after that, a failure is one SSE `error`
  * event and the end of the stream.
  */
-export class LocalBackend {
-  constructor(readonly leg: LocalLeg) {}
-
-  async serve(exchange: LocalExchange, res: ServerResponse): Promise<void> {
-    try {
-      if (exchange.endpoint === 'count_tokens') await this.count(exchange, res);
-      else await this.answer(exchange, res);
-    } catch (error) {
-      if (exchange.signal.aborted) return;
-      throw asLocalFailure(error);
-    }
+export async function serveLocal(local: Answering, exchange: LocalExchange, res: ServerResponse): Promise<void> {
+  try {
+    if (exchange.endpoint === 'count_tokens') await count(local, exchange, res);
+    else await answer(local, exchange, res);
+  } catch (error) {
+    if (exchange.signal.aborted) return;
+    throw asLocalFailure(error);
   }
+}
 
-  private async count(exchange: LocalExchange, res: ServerResponse): Promise<void> {
-    const count = await this.leg.countTokens(exchange.body, exchange.signal);
-    const body = { input_tokens: count };
-    exchange.observer.message(body);
-    writeJson(exchange, res, JSON.stringify(body));
-  }
+async function count(local: Answering, exchange: LocalExchange, res: ServerResponse): Promise<void> {
+  const tokens = await local.countTokens(exchange.body, exchange.signal);
+  const body = { input_tokens: tokens };
+  exchange.observer.message(body);
+  writeJson(exchange, res, JSON.stringify(body));
+}
 
-  private async answer(exchange: LocalExchange, res: ServerResponse): Promise<void> {
-    const answer = await this.leg.open(exchange.body, exchange.signal);
-    exchange.prepared(answer.backend, answer.notes);
-    exchange.log.info({ backend: answer.backend, ...answer.notes }, 'local request prepared');
-    await answer.started;
-    // Told again at the end: usage may turn out to be counted rather than reported.
-    exchange.observer.usage(answer.usageEstimated);
-    if (exchange.stream) await streamAnswer(exchange, res, answer);
-    else await messageAnswer(exchange, res, answer);
-  }
+async function answer(local: Answering, exchange: LocalExchange, res: ServerResponse): Promise<void> {
+  const answer = await local.open(exchange.body, exchange.signal);
+  exchange.prepared(answer.backend, answer.notes);
+  exchange.log.info({ backend: answer.backend, ...answer.notes }, 'local request prepared');
+  await answer.started;
+  // Told again at the end: usage may turn out to be counted rather than reported.
+  exchange.observer.usage(answer.usageEstimated);
+  if (exchange.stream) await streamAnswer(exchange, res, answer);
+  else await messageAnswer(exchange, res, answer);
 }
 
 function writeJson(exchange: LocalExchange, res: ServerResponse, text: string): void {

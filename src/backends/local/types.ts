@@ -1,10 +1,13 @@
+import type { ServerResponse } from 'node:http';
 import { errorMessage } from '../../shared/errors.js';
+import type { Endpoint } from '../../shared/vocabulary.js';
 import type { MessagesRequest, StreamEvent } from '../../anthropic/types.js';
+import type { AnswerObserver } from '../observer.js';
 import type { RetrievalNote } from '../../rag/context.js';
 import type { ComponentStatus } from '../health.js';
 import type { ProbeResult } from '../../upstream/probe.js';
 
-/** Why the local leg could not answer; the request may still be served remotely. */
+/** Why the local backend could not answer; the request may still be served remotely. */
 export type LocalFailureReason =
   | 'disabled'
   | 'unhealthy'
@@ -115,13 +118,37 @@ export interface LocalAnswer {
   notes: PreparationNotes;
 }
 
-/** The local route as the server sees it. */
-export interface LocalLeg {
+/** Where the local backend's log lines go (a pino or fastify logger). */
+export interface LocalLog {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+/** One request to answer locally, as the local backend reads it. */
+export interface LocalExchange {
+  readonly id: string;
+  readonly endpoint: Endpoint;
+  readonly body: MessagesRequest;
+  /** The client asked for a stream (SSE) rather than one JSON message. */
+  readonly stream: boolean;
+  readonly signal: AbortSignal;
+  readonly observer: AnswerObserver;
+  readonly log: LocalLog;
+  /** The backend that took the request and what preparing it did. */
+  prepared(backend: string, notes: PreparationNotes): void;
+  /** Headers added to the client response (route, reason). */
+  responseHeaders(): Record<string, string>;
+}
+
+/** The local backend as the server sees it. */
+export interface LocalBackend {
   readonly backend: string;
   readonly enabled: boolean;
   /** Prepares the request and starts the answer; rejects with LocalFailure when it cannot even start. `retrieval: false` skips RAG (the routing judge). */
   open(request: MessagesRequest, signal: AbortSignal, options?: { retrieval?: boolean }): Promise<LocalAnswer>;
   countTokens(request: MessagesRequest, signal: AbortSignal): Promise<number>;
+  /** Answers one request on `res` (`serveLocal()` of serve.ts); rejects with LocalFailure while a fallback is still possible. */
+  serve(exchange: LocalExchange, res: ServerResponse): Promise<void>;
   /** Synchronous and cheap (the router asks per request): the cached probe and the breaker. */
   healthy(): boolean;
   /** For display: `unknown` until the first probe has answered (healthy() assumes the best meanwhile). */

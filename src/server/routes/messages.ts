@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../anthropic/errors.js';
 import { parseMessagesBody } from '../../anthropic/validate.js';
-import { LocalBackend } from '../../backends/local/serve.js';
 import { LocalFailure } from '../../backends/local/types.js';
 import { latestUserText } from '../../routing/query-text.js';
 import type { Endpoint } from '../../shared/vocabulary.js';
@@ -17,8 +16,6 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
   app.addContentTypeParser('*', (_request, _payload, done) => {
     done(new ApiError('invalid_request_error', 'content-type must be application/json'), undefined);
   });
-  const local = new LocalBackend(ctx.local);
-
   const handle = (endpoint: Endpoint) => async (request: FastifyRequest, reply: FastifyReply) => {
     const exchange = open(ctx, endpoint, request, reply);
     try {
@@ -26,7 +23,7 @@ export async function messagesRoutes(app: FastifyInstance, ctx: AppContext): Pro
       if (exchange.decision.awaitsJudge) exchange.judged(await ctx.router.judge(exchange.decision, exchange.signal));
       if (exchange.route === 'local') {
         exchange.backend = ctx.local.backend;
-        await local.serve(exchange, exchange.res).catch((error: unknown) => {
+        await ctx.local.serve(exchange, exchange.res).catch((error: unknown) => {
           if (!(error instanceof LocalFailure)) throw error;
           return fallBack(ctx, exchange, error);
         });

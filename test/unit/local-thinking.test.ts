@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { withoutLocalThinking } from '../../src/backends/local/history.js';
-import { localSignature } from '../../src/backends/local/answer.js';
+import { withoutLocalThinking } from '../../src/backends/local/thinking.js';
+import { localSignature } from '../../src/backends/local/thinking.js';
 import type { MessagesRequest } from '../../src/anthropic/types.js';
 
 const local = { type: 'thinking', thinking: 'local', signature: localSignature('openai') };

@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { FakeNative } from '../helpers/fake-native.js';
 import { useGateway } from '../helpers/gateway.js';
 import { claudeCodeHeaders } from '../fixtures/claude-code.js';
-import { LOCAL_SIGNATURE_PREFIX } from '../../src/backends/local/answer.js';
+import { LOCAL_SIGNATURE_PREFIX } from '../../src/backends/local/thinking.js';
 
 const ALIAS = 'claude-local-test';
 let native: FakeNative;

@@ -4,13 +4,7 @@ import type { StreamEvent, Usage } from '../../anthropic/types.js';
 import { estimateText, JSON_CHARS_PER_TOKEN } from '../../routing/estimate.js';
 import { LocalFailure } from './types.js';
 
-/** Marks thinking blocks the proxy produced, so they can be recognised (and removed) before history goes to Anthropic. */
-export const LOCAL_SIGNATURE_PREFIX = 'claude-api-proxy:local:';
-
-export const localSignature = (kind: string): string => `${LOCAL_SIGNATURE_PREFIX}${kind}`;
-
-
-type Slot = { kind: 'dropped' } | { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; held: StreamEvent[]; json: string };
+type Slot = { kind: 'dropped' } | { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; name: string; held: StreamEvent[]; json: string };
 
 export interface AnswerOptions {
   /** The client asked for thinking: reasoning blocks are kept (re-signed) instead of dropped. */
@@ -31,7 +25,8 @@ export interface AnswerOptions {
 /**
  * Turns whatever an adapter produced into a stream a client can trust: it starts with
  * `message_start` and a `msg_…` id, thinking blocks are kept only when asked for (and signed as
- * local), a `tool_use` is released only once its input parses as a JSON object, usage is never
+ * local), a `tool_use` is released only once it has a name and its input parses as a JSON object
+ * (this is the one place tool calls are held and checked, for every adapter), usage is never
  * zero (counted when the backend reports none), and an answer that stops early is a failure.
  * A call cut off by `max_tokens` is not a failure: the answer ends there with `stop_reason:
  * "max_tokens"`, without the incomplete call (a client must not run a call with half its input).
@@ -119,7 +114,7 @@ export class AnswerNormalizer {
     const index = this.nextIndex++;
     if (block.type === 'tool_use') {
       const start: StreamEvent = { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } };
-      this.slots.set(event.index, { kind: 'tool', index, held: [start], json: '' });
+      this.slots.set(event.index, { kind: 'tool', index, name: block.name, held: [start], json: '' });
       return [];
     }
     if (block.type === 'thinking') {
@@ -165,15 +160,11 @@ export class AnswerNormalizer {
     if (slot.kind === 'dropped') return [];
     const stop: StreamEvent = { type: 'content_block_stop', index: slot.index };
     if (slot.kind === 'tool') {
-      try {
-        parseToolInput(slot.json);
-      } catch (error) {
-        const why = error instanceof MalformedStreamError ? error.message : String(error);
-        // Held back until message_delta tells whether max_tokens cut it.
-        this.incompleteCall = `the backend produced a tool call whose ${why.replace(/^tool /, '')}`;
-        return [];
-      }
-      return [...slot.held, stop];
+      const problem = toolCallProblem(slot.name, slot.json);
+      if (problem === null) return [...slot.held, stop];
+      // Held back until message_delta tells whether max_tokens cut it.
+      this.incompleteCall = problem;
+      return [];
     }
     if (slot.kind === 'thinking') return [{ type: 'content_block_delta', index: slot.index, delta: { type: 'signature_delta', signature: this.options.signature } }, stop];
     return [stop];
@@ -222,6 +213,18 @@ export class AnswerNormalizer {
 
   private count(text: string): void {
     this.outputTokens += estimateText(text);
+  }
+}
+
+/** What makes a tool call unusable (no name, or input that is not a JSON object), or null when a client can run it. */
+function toolCallProblem(name: string, json: string): string | null {
+  if (name === '') return 'the backend produced a tool call without a name';
+  try {
+    parseToolInput(json);
+    return null;
+  } catch (error) {
+    const why = error instanceof MalformedStreamError ? error.message : String(error);
+    return `the backend produced a call of ${name} whose ${why.replace(/^tool /, '')}`;
   }
 }
 

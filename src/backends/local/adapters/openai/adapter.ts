@@ -1,26 +1,26 @@
-import type { Config } from '../../config/schema.js';
-import type { StreamEvent } from '../../anthropic/types.js';
-import type { ProbeResult } from '../../upstream/probe.js';
-import { BackendHttp, readJson } from './http.js';
-import { toChatRequest } from './openai-request.js';
-import { ChatStreamTranslator } from './openai-stream.js';
-import { judgeModelList } from './probe.js';
-import { sseRecords } from './sse-records.js';
-import { LocalFailure, type LocalAdapter, type PreparedRequest } from './types.js';
-
-/** Statuses that mean "this server cannot count" (every chat server but llama.cpp): stop asking. */
-const NO_ENDPOINT = new Set([404, 405, 501]);
+import type { Config } from '../../../../config/schema.js';
+import type { StreamEvent } from '../../../../anthropic/types.js';
+import type { ProbeResult } from '../../../../upstream/probe.js';
+import { BackendHttp, readJson } from '../../http.js';
+import { toChatRequest } from './request.js';
+import { ChatStreamTranslator } from './stream.js';
+import { judgeModelList } from '../../probe.js';
+import { sseRecords } from '../../sse-records.js';
+import { CountEndpoint } from '../../count-endpoint.js';
+import { LocalFailure, type LocalAdapter, type PreparedRequest } from '../../types.js';
 
 /** An OpenAI-compatible server: `/v1/chat/completions`, translated both ways. */
 export class OpenAiAdapter implements LocalAdapter {
   readonly kind = 'openai' as const;
   readonly capabilities = { tools: true, jsonSchema: 'native' as const };
-  private countEndpoint = true;
+  private readonly counter: CountEndpoint;
 
   constructor(
     private readonly http: BackendHttp,
     private readonly local: Config['local'],
-  ) {}
+  ) {
+    this.counter = new CountEndpoint(http, '/v1/chat/completions/input_tokens');
+  }
 
   static create(local: Config['local'], apiKey: string | null): OpenAiAdapter {
     return new OpenAiAdapter(
@@ -57,17 +57,8 @@ export class OpenAiAdapter implements LocalAdapter {
 
   /** llama.cpp counts a chat request at `/v1/chat/completions/input_tokens`; elsewhere the proxy estimates. */
   async countTokens(request: PreparedRequest, signal: AbortSignal): Promise<number | null> {
-    if (!this.countEndpoint) return null;
     const { stream: _stream, stream_options: _options, max_tokens: _max, ...chat } = toChatRequest(request);
-    try {
-      const response = await this.http.post('/v1/chat/completions/input_tokens', chat, signal);
-      const parsed = await readJson(response.body, this.http.url);
-      const count = typeof parsed === 'object' && parsed !== null ? (parsed as { input_tokens?: unknown }).input_tokens : undefined;
-      return typeof count === 'number' && count > 0 ? count : null;
-    } catch (error) {
-      if (error instanceof LocalFailure && error.status !== null && NO_ENDPOINT.has(error.status)) this.countEndpoint = false;
-      throw error;
-    }
+    return this.counter.count(chat, signal);
   }
 
   probe(signal: AbortSignal): Promise<ProbeResult> {

@@ -1,5 +1,7 @@
-import type { ContentBlock, ImageBlock, MessageParam, OtherBlock, TextBlock, Tool, ToolResultBlock, ToolUseBlock } from '../../anthropic/types.js';
-import type { PreparedRequest } from './types.js';
+import { contentBlock } from '../../../../anthropic/blocks.js';
+import type { ContentBlock, ImageBlock, MessageParam, TextBlock, Tool, ToolResultBlock, ToolUseBlock } from '../../../../anthropic/types.js';
+import { isObject } from '../../../../shared/json.js';
+import type { PreparedRequest } from '../../types.js';
 
 export type ChatPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 
@@ -14,8 +16,6 @@ export type ChatMessage =
   | { role: 'user'; content: string | ChatPart[] }
   | { role: 'assistant'; content: string | null; tool_calls?: ChatToolCall[] }
   | { role: 'tool'; tool_call_id: string; content: string };
-
-type Block = ContentBlock | OtherBlock;
 
 /** An Anthropic request (already prepared) as a `/v1/chat/completions` body. */
 export function toChatRequest(request: PreparedRequest): Record<string, unknown> {
@@ -49,9 +49,8 @@ function toChatTool(tool: Tool): Record<string, unknown> {
 }
 
 function toChatToolChoice(choice: unknown): unknown {
-  if (typeof choice !== 'object' || choice === null) return undefined;
-  const c = choice as { type?: string; name?: string };
-  switch (c.type) {
+  if (!isObject(choice)) return undefined;
+  switch (choice.type) {
     case 'auto':
       return 'auto';
     case 'any':
@@ -59,7 +58,7 @@ function toChatToolChoice(choice: unknown): unknown {
     case 'none':
       return 'none';
     case 'tool':
-      return { type: 'function', function: { name: c.name } };
+      return { type: 'function', function: { name: choice.name } };
     default:
       return undefined;
   }
@@ -71,12 +70,12 @@ function imageUrl(block: ImageBlock): string {
 
 /** Text parts as one string when there are no images (what every server accepts), else a part list. */
 function userContent(parts: ChatPart[]): string | ChatPart[] {
-  if (parts.every((p) => p.type === 'text')) return parts.map((p) => (p as { text: string }).text).join('\n\n');
-  return parts;
+  const texts = parts.flatMap((p) => (p.type === 'text' ? [p.text] : []));
+  return texts.length === parts.length ? texts.join('\n\n') : parts;
 }
 
 function toChatMessages(message: MessageParam): ChatMessage[] {
-  const blocks: Block[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+  const blocks: ContentBlock[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content.map(contentBlock);
   if (message.role === 'assistant') {
     const text = blocks
       .filter((b): b is TextBlock => b.type === 'text')
@@ -92,14 +91,13 @@ function toChatMessages(message: MessageParam): ChatMessage[] {
   const parts: ChatPart[] = [];
   for (const block of blocks) {
     if (block.type === 'tool_result') {
-      const result = block as ToolResultBlock;
-      const { text, images } = resultContent(result.content);
-      out.push({ role: 'tool', tool_call_id: result.tool_use_id, content: result.is_error ? `Error: ${text}` : text });
+      const { text, images } = resultContent(block.content);
+      out.push({ role: 'tool', tool_call_id: block.tool_use_id, content: block.is_error ? `Error: ${text}` : text });
       parts.push(...images);
     } else if (block.type === 'text') {
-      parts.push({ type: 'text', text: (block as TextBlock).text });
+      parts.push({ type: 'text', text: block.text });
     } else if (block.type === 'image') {
-      parts.push({ type: 'image_url', image_url: { url: imageUrl(block as ImageBlock) } });
+      parts.push({ type: 'image_url', image_url: { url: imageUrl(block) } });
     }
   }
   if (parts.length > 0) out.push({ role: 'user', content: userContent(parts) });
@@ -111,7 +109,7 @@ function resultContent(content: ToolResultBlock['content']): { text: string; ima
   if (typeof content === 'string') return { text: content, images: [] };
   const texts: string[] = [];
   const images: ChatPart[] = [];
-  for (const block of content) {
+  for (const block of content.map(contentBlock)) {
     if (block.type === 'text') texts.push(block.text);
     else if (block.type === 'image') images.push({ type: 'image_url', image_url: { url: imageUrl(block) } });
   }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { MessagesRequest, StreamEvent } from '../../anthropic/types.js';
@@ -5,15 +6,17 @@ import { AidbClient } from '../../rag/aidb.js';
 import { retrieveContext } from '../../rag/context.js';
 import { Breaker } from '../../upstream/breaker.js';
 import { CachedProbe, componentStatus, disabledStatus, type ComponentStatus } from '../health.js';
-import { AnswerNormalizer, localSignature } from './answer.js';
-import { AnthropicAdapter } from './anthropic.js';
-import { CoordinatorAdapter } from './coordinator.js';
-import { OpenAiAdapter } from './openai.js';
+import { AnswerNormalizer } from './normalize.js';
+import { localSignature } from './thinking.js';
+import { AnthropicAdapter } from './adapters/anthropic/adapter.js';
+import { CoordinatorAdapter } from './adapters/coordinator/adapter.js';
+import { OpenAiAdapter } from './adapters/openai/adapter.js';
 import { prepareForCount, prepareLocal, type PrepareSettings } from './prepare.js';
 import { redactSecrets } from '../../shared/redact.js';
-import { asLocalFailure, LocalFailure, type LocalAdapter, type LocalAnswer, type LocalLeg } from './types.js';
+import { serveLocal } from './serve.js';
+import { asLocalFailure, LocalFailure, type LocalAdapter, type LocalAnswer, type LocalBackend, type LocalExchange } from './types.js';
 
-export interface LocalLegDeps {
+export interface LocalBackendDeps {
   config: Config;
   /** The local backend's own key (local.apiKeyFile); the client's credentials never go there. */
   apiKey: string | null;
@@ -72,8 +75,8 @@ function redacted(failure: LocalFailure, apiKey: string | null): LocalFailure {
   return message === failure.message ? failure : new LocalFailure(failure.reason, message, failure.status);
 }
 
-/** The local route: retrieval, preparation, the configured adapter, health and breaker. */
-class LocalRoute implements LocalLeg {
+/** The configured local backend: retrieval, preparation, the adapter, health and breaker. */
+class ConfiguredBackend implements LocalBackend {
   readonly backend: string;
   readonly enabled: boolean;
   private readonly adapter: LocalAdapter;
@@ -84,7 +87,7 @@ class LocalRoute implements LocalLeg {
   private readonly settings: PrepareSettings;
   private readonly never = new AbortController().signal;
 
-  constructor(private readonly deps: LocalLegDeps) {
+  constructor(private readonly deps: LocalBackendDeps) {
     const { config } = deps;
     const nowMs = () => deps.now().getTime();
     this.adapter = createAdapter(config.local, deps.apiKey);
@@ -160,6 +163,10 @@ class LocalRoute implements LocalLeg {
     return prepared.inputTokens;
   }
 
+  serve(exchange: LocalExchange, res: ServerResponse): Promise<void> {
+    return serveLocal(this, exchange, res);
+  }
+
   healthy(): boolean {
     if (!this.enabled || this.breaker.state === 'open') return false;
     return this.probe.current()?.ok !== false;
@@ -187,7 +194,7 @@ class LocalRoute implements LocalLeg {
   }
 }
 
-/** The local route: preparation, retrieval and the configured adapter. */
-export function createLocalLeg(deps: LocalLegDeps): LocalLeg {
-  return new LocalRoute(deps);
+/** The local backend of the configuration: preparation, retrieval and the configured adapter. */
+export function createLocalBackend(deps: LocalBackendDeps): LocalBackend {
+  return new ConfiguredBackend(deps);
 }

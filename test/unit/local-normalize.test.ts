@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../src/anthropic/types.js';
-import { AnswerNormalizer, localSignature } from '../../src/backends/local/answer.js';
+import { AnswerNormalizer } from '../../src/backends/local/normalize.js';
+import { localSignature } from '../../src/backends/local/thinking.js';
 import { blockEvents, messageEnd, messageStart } from '../../src/backends/local/events.js';
 import { LocalFailure } from '../../src/backends/local/types.js';
 
@@ -86,6 +87,11 @@ describe('the answer normalizer', () => {
       ...messageEnd('tool_use', { output_tokens: 9 }),
     ];
     expect(failure(events).reason).toBe('invalid_tool_json');
+  });
+
+  it('fails the answer on a tool call without a name, from any adapter', () => {
+    const nameless = blockEvents(0, { type: 'tool_use', id: 't', name: '', input: {} });
+    expect(failure([start(), ...nameless, ...messageEnd('tool_use', { output_tokens: 9 })]).message).toBe('the backend produced a tool call without a name');
   });
 
   const cutCall: StreamEvent[] = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessagesRequest } from '../../src/anthropic/types.js';
-import { toChatRequest } from '../../src/backends/local/openai-request.js';
+import { toChatRequest } from '../../src/backends/local/adapters/openai/request.js';
 import type { PreparedRequest } from '../../src/backends/local/types.js';
 
 const prepared = (body: Partial<MessagesRequest>, format: PreparedRequest['format'] = null): PreparedRequest => ({

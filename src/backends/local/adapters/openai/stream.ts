@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { MalformedStreamError, parseToolInput } from '../../anthropic/accumulate.js';
-import type { StopReason, StreamEvent, Usage } from '../../anthropic/types.js';
-import { messageEnd, messageStart } from './events.js';
+import type { StopReason, StreamEvent, Usage } from '../../../../anthropic/types.js';
+import { messageEnd, messageStart } from '../../events.js';
 import { StopScanner } from './stop-scan.js';
-import { LocalFailure } from './types.js';
-import { isObject, type Json } from '../../shared/json.js';
+import { LocalFailure } from '../../types.js';
+import { isObject, type Json } from '../../../../shared/json.js';
 
 interface PendingCall {
   id: string;
@@ -20,17 +19,6 @@ const STOP_REASONS: Record<string, StopReason> = {
   content_filter: 'refusal',
 };
 
-/** Whether a call has a name and arguments that parse: one cut off by max_tokens has not. */
-function isComplete(call: PendingCall): boolean {
-  if (call.name === '') return false;
-  try {
-    parseToolInput(call.fragments.join(''));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Anthropic accepts tool ids of letters, digits, `_` and `-`. */
 function toolId(id: string): string {
   const clean = id.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -40,9 +28,9 @@ function toolId(id: string): string {
 /**
  * Turns `/v1/chat/completions` chunks into the exact Anthropic event sequence. Text and reasoning
  * stream through as they come; tool calls, whose argument fragments may interleave across indices,
- * are collected and emitted as complete `tool_use` blocks (their fragments as `input_json_delta`s)
- * once the backend has finished, and only when their arguments parse as a JSON object (a call cut
- * off by `length` is left out: the answer then ends with `max_tokens`). Stop sequences are matched
+ * are collected and emitted as whole `tool_use` blocks (their fragments as `input_json_delta`s)
+ * once the backend has finished; whether a call can be run (a name, arguments that parse) is the
+ * answer normalizer's to judge (`normalize.ts`), as for every adapter. Stop sequences are matched
  * here, since chat servers do not say which one they stopped at: the answer ends at the first.
  */
 export class ChatStreamTranslator {
@@ -94,18 +82,14 @@ export class ChatStreamTranslator {
     return out;
   }
 
-  /** The closing events once the backend's stream ended; throws when it ended too early or a call is invalid. */
+  /** The closing events once the backend's stream ended; throws when it ended too early. */
   finish(): StreamEvent[] {
     if (!this.started) throw new LocalFailure('malformed', 'the backend sent no chunks');
     const matched = this.scanner?.matched ?? null;
     if (matched !== null) return [...this.closeOpen(), ...messageEnd('stop_sequence', this.finalUsage(), matched)];
     if (this.finishReason === null) throw new LocalFailure('interrupted', 'the stream ended without a finish_reason');
     const out = [...this.flushText(), ...this.closeOpen()];
-    const cut = this.finishReason === 'length';
-    const ordered = [...this.calls.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([, call]) => call)
-      .filter((call) => !cut || isComplete(call));
+    const ordered = [...this.calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
     for (const call of ordered) out.push(...this.toolBlock(call));
     let stop: StopReason = STOP_REASONS[this.finishReason] ?? 'end_turn';
     if (stop === 'tool_use' && ordered.length === 0) stop = 'end_turn';
@@ -160,13 +144,6 @@ export class ChatStreamTranslator {
   }
 
   private toolBlock(call: PendingCall): StreamEvent[] {
-    if (call.name === '') throw new LocalFailure('invalid_tool_json', 'the backend produced a tool call without a name');
-    try {
-      parseToolInput(call.fragments.join(''));
-    } catch (error) {
-      const why = error instanceof MalformedStreamError ? error.message : String(error);
-      throw new LocalFailure('invalid_tool_json', `the backend's call of ${call.name} has ${why.replace(/^tool /, '')}`);
-    }
     const index = this.nextIndex++;
     return [
       { type: 'content_block_start', index, content_block: { type: 'tool_use', id: toolId(call.id), name: call.name, input: {} } },
