@@ -17,6 +17,16 @@ export interface UpstreamOptions {
 
 export type UpstreamRequest = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'headers'> & { headers?: Record<string, string | string[]> };
 
+/** A streamed request: what the remote route sets, nothing else. */
+export interface StreamRequest {
+  method: Dispatcher.HttpMethod;
+  headers: Record<string, string | string[]>;
+  body: Dispatcher.DispatchOptions['body'];
+  signal: Dispatcher.RequestOptions['signal'];
+  headersTimeout: number;
+  bodyTimeout: number;
+}
+
 /**
  * One upstream service at a base URL (origin and an optional path prefix), with one connection pool
  * made once. Every outbound call of the proxy goes through one of these.
@@ -60,9 +70,25 @@ export class Upstream {
     return this.dispatcher.request({ ...options, origin: this.origin, path: this.pathFor(path), headers: this.headersWith(options.headers) });
   }
 
-  /** Streams the answer into the writable `factory` returns (the remote route's relay). */
-  stream(path: string, options: UpstreamRequest, factory: Dispatcher.StreamFactory): Promise<Dispatcher.StreamData> {
-    return this.dispatcher.stream({ ...options, origin: this.origin, path: this.pathFor(path), headers: this.headersWith(options.headers) }, factory);
+  /**
+   * Streams the answer into the writable `factory` returns (the remote route's relay). The options
+   * are one literal of one shape: undici reads a dozen fields of them per request, and objects made
+   * by spreading callers' options made those reads several times slower (measured on the remote route).
+   */
+  stream(path: string, request: StreamRequest, factory: Dispatcher.StreamFactory): Promise<Dispatcher.StreamData> {
+    return this.dispatcher.stream(
+      {
+        origin: this.origin,
+        path: this.pathFor(path),
+        method: request.method,
+        headers: this.headersWith(request.headers),
+        body: request.body,
+        signal: request.signal,
+        headersTimeout: request.headersTimeout,
+        bodyTimeout: request.bodyTimeout,
+      },
+      factory,
+    );
   }
 
   /** GETs a path within `timeoutMs` and lets `judge` classify the answer; a network failure is `ok: false` with the reason. */
