@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { DEFAULT_TARGETS, evaluate, EvalInputError, formatReport, parseEvalText, unmetTargets, type EvalCase, type Targets } from '../routing/evaluate.js';
 import { FeedbackStore, type Correction } from '../routing/feedback-store.js';
 import { createRouter } from '../routing/router.js';
+import { errorCode, errorMessage } from '../shared/errors.js';
 import { CONFIG_OPTION, flag, text, type Command, type Values } from './command.js';
 import type { Io } from './io.js';
 
@@ -25,13 +26,13 @@ async function readCorpus(file: string): Promise<EvalCase[]> {
   try {
     raw = await readFile(file);
   } catch (error) {
-    throw new EvalInputError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new EvalInputError(`cannot read ${file} (${errorCode(error) ?? errorMessage(error)})`);
   }
   if (file.endsWith('.gz')) {
     try {
       raw = await gunzipAsync(raw);
     } catch (error) {
-      throw new EvalInputError(`${file}: not gzip data (${(error as Error).message})`);
+      throw new EvalInputError(`${file}: not gzip data (${errorMessage(error)})`);
     }
   }
   return parseEvalText(raw.toString('utf8'), file);

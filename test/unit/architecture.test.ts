@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,21 @@ describe('the imports of src/', () => {
 
   it('flow one way between the layers', async () => {
     expect(layerViolations(await readImportGraph(src), RANKS)).toEqual([]);
+  });
+});
+
+describe('the code of src/', () => {
+  // Thrown values are read through shared/errors.ts (errorMessage, errorCode, errorName) only.
+  it('casts no error object', async () => {
+    const files = (await readdir(src, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    const casts: string[] = [];
+    for (const file of files) {
+      const lines = (await readFile(join(src, file), 'utf8')).split('\n');
+      lines.forEach((line, i) => {
+        if (/\bas (Error|NodeJS\.ErrnoException)\b/.test(line)) casts.push(`${file}:${i + 1}`);
+      });
+    }
+    expect(casts).toEqual([]);
   });
 });
 
