@@ -120,7 +120,7 @@ async function fakeJudgeBackend(): Promise<{ url: string; close: () => Promise<v
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** decide + Router.judge for unsure prompts, against the fake backend through the real local leg. */
+/** decide + Router.judge for unsure prompts, against the fake backend through the real local backend. */
 export async function judgeTimes(count = 400): Promise<JudgeTimes> {
   const backend = await fakeJudgeBackend();
   const config = resolveConfig({ local: { kind: 'anthropic', url: backend.url, contextWindow: 200_000 }, rag: { enabled: false }, routing: { judge: { enabled: true } } }, HOME);

@@ -429,7 +429,7 @@ async function render(r: Report): Promise<string> {
   const c = r.classifier;
   lines.push(`| 80kB first turn, pasted log (task classifier) | ${f(c.decide.p50, 4)} | ${f(c.decide.p99, 4)} | ${f(c.decide.mean, 4)} | ${f(c.parse.p50, 4)} | ${f(c.parse.p99, 4)} |`);
   lines.push('');
-  lines.push('With the judge (`routing.judge.enabled`), for prompts the classifier is unsure about: decide + `Router.judge` against a fake native backend on loopback that answers one word, through the real local leg.', '');
+  lines.push('With the judge (`routing.judge.enabled`), for prompts the classifier is unsure about: decide + `Router.judge` against a fake native backend on loopback that answers one word, through the real local backend.', '');
   lines.push('| case | p50 ms | p90 ms | p99 ms | max ms |', '| --- | ---: | ---: | ---: | ---: |');
   for (const [name, s] of [['decide alone', r.judge.without], ['decide + judge, new prompt', r.judge.cold], ['decide + judge, cached verdict', r.judge.cached]] as const) {
     lines.push(`| ${name} | ${f(s.p50, 4)} | ${f(s.p90, 4)} | ${f(s.p99, 4)} | ${f(s.max, 4)} |`);
