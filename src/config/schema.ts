@@ -287,8 +287,8 @@ export const LocalSchema = section(
     contextWindow: Type.Integer({ minimum: 256, default: 4096, description: "The local model's context window in tokens." }),
     maxOutputTokens: Type.Integer({
       minimum: 1,
-      default: 8192,
-      description: "Upper bound for max_tokens sent to the local backend (Claude Code's Write and Edit calls of whole files need thousands).",
+      default: 16_384,
+      description: "Upper bound for max_tokens sent to the local backend (Claude Code's Write calls of whole files take up to about 9000 tokens; a call cut short is lost).",
     }),
     answerCharsPerToken: Type.Integer({
       minimum: 4,

@@ -141,6 +141,16 @@ describe('fitting the context window', () => {
   });
 });
 
+describe('the default output cap', () => {
+  it("holds Claude Code's long Write calls: a 32000-token max_tokens becomes 16384 when the window has room", () => {
+    // bench:llama counts Write calls of whole files with the Qwen3 tokenizer: the longest took 8787 tokens.
+    const config = resolveConfig({ local: { model: 'local-model', contextWindow: 65_536 } }, { HOME: '/nonexistent' });
+    const original = { ...mainRequest('Write the whole module again.'), max_tokens: 32_000 };
+    const { request } = prepareLocal(original, { local: config.local, answerReserveTokens: 1024, capabilities: { tools: true, jsonSchema: 'instruction' } }, null);
+    expect(request.body.max_tokens).toBe(16_384);
+  });
+});
+
 describe('retrieved context', () => {
   const original = mainRequest('Explain the build.');
   const context = `Context retrieved from the local knowledge base:\n${filler(400, 'rag')}`;
