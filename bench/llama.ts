@@ -1,7 +1,8 @@
 // `npm run bench:llama`: the local route measured against a real llama-server (scripts/llama/), the
 // same prompts sent to the server directly and through the proxy. Writes bench/LLAMA-RESULTS.md.
 // Options: --rounds N (TTFT samples per target, default 40), --only ttft (the TTFT table alone),
-// --profile DIR (CPU profile of the proxy), --out FILE.
+// --profile DIR (CPU profile of the proxy), --baseline DIR (another build's bundle directory, its
+// proxy measured in the same loop: a before/after) with --baseline-label TEXT, --out FILE.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ const ALIAS = 'claude-local';
 const CONTEXT = 32_768;
 
 const { values: options } = parseArgs({
-  options: { rounds: { type: 'string', default: '40' }, only: { type: 'string' }, profile: { type: 'string' }, out: { type: 'string' } },
+  options: { rounds: { type: 'string', default: '40' }, only: { type: 'string' }, profile: { type: 'string' }, baseline: { type: 'string' }, 'baseline-label': { type: 'string', default: 'baseline' }, out: { type: 'string' } },
 });
 if (options.only !== undefined && options.only !== 'ttft') throw new Error('--only takes ttft');
 // A partial run only prints, unless told where to write.
@@ -86,9 +87,14 @@ function conversation(nonce: string, prompt: string): [MessagesRequest, Messages
   return [first, second];
 }
 
-async function startProxy(dir: string, llamaUrl: string, profileDir?: string): Promise<{ url: string; child: ChildProcess }> {
+interface Proxy {
+  url: string;
+  child: ChildProcess;
+}
+
+async function startProxy(dir: string, llamaUrl: string, cli: string, profileDir?: string): Promise<Proxy> {
   const port = await freePort();
-  const file = join(dir, 'proxy.yaml');
+  const file = join(dir, `proxy-${port}.yaml`);
   await writeFile(
     file,
     [
@@ -106,16 +112,16 @@ async function startProxy(dir: string, llamaUrl: string, profileDir?: string): P
       'rag:',
       '  enabled: false',
       'telemetry:',
-      `  dir: ${join(dir, 'telemetry')}`,
+      `  dir: ${join(dir, `telemetry-${port}`)}`,
       'state:',
-      `  dir: ${join(dir, 'state')}`,
+      `  dir: ${join(dir, `state-${port}`)}`,
       'log:',
       '  level: warn',
       '',
     ].join('\n'),
   );
   const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...flags, CLI, 'serve', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...flags, cli, 'serve', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -130,30 +136,55 @@ async function startProxy(dir: string, llamaUrl: string, profileDir?: string): P
   throw new Error('the proxy did not start');
 }
 
-/** What the TTFT rows show, from profiling the proxy during this bench (the stages are in docs/local-llama.md). */
-const TTFT_NOTES = ['TODO'];
+/** What was found profiling the proxy during this bench (CPU profiles, and stage timestamps from Node's diagnostics channels). */
+const TTFT_NOTES = [
+  'Where the proxy\'s time goes (CPU profiles from `--profile`, and stage timestamps from Node\'s diagnostics channels taken by a scratch preload in the proxy), one-line question, `-t 1`, medians on a quiet machine, in ms from the arrival of the request\'s headers at the proxy:',
+  '',
+  '| stage | ms |',
+  '| --- | ---: |',
+  '| body read and fastify\'s hooks, up to the JSON parse | 0.35 |',
+  '| parse, route decision, preparation, the request handed to undici | 0.35 |',
+  '| connecting to llama-server: before → with the spare connection | 0.45 → 0.1 |',
+  '| the server\'s first token read → the proxy\'s first write (SSE parse, normalising, the held `message_start` released with the delta, one corked write) | 0.35–0.7 |',
+  '',
+  'Nothing else is on the path: the health probe is cached, retrieval is off, the log line is below the level. Found and fixed: llama-server closes its connection after every streamed answer, and undici\'s Agent then dropped its pool for the origin, so every request built a new pool, client and TCP connection and waited for the server to accept it. The local backend now keeps one pool for its life and opens the next connection as the last one closes (`src/upstream/spare-connection.ts`); a direct client still connects per request. The bench itself was fair on the prompt, the stream flag and the first token (llama-server, too, sends `message_start` only with its first token); it now also sends the same headers both ways, rotates the order, pauses between requests (one side\'s work after its answer overlapped the other\'s measurement) and warms up 20 requests, not 2 (the proxy\'s code was still unoptimised in the first samples).',
+  '',
+  'What is left is the second process: each token makes two more hops between processes, on a machine whose two cores, with `-t 2`, are both the model\'s. A minimal Node relay (an `http` server piping to undici, no parsing or routing, with the same spare connection), measured in the same kind of loop by a scratch script, added 0.2–1.1 ms (1.02–1.08× on the one-line question); the rest of the proxy\'s addition is fastify and the route\'s own work. At the 11 ms of a cached one-line answer the 1.05× goal leaves 0.55 ms for all of it.',
+];
 
 const pause = () => new Promise((r) => setTimeout(r, PAUSE_MS));
 
-async function ttft(label: string, llama: LlamaServer, proxyUrl: string, original: MessagesRequest): Promise<string> {
+/** The proxies measured: this build's, and a baseline build's when --baseline names one. */
+interface Proxies {
+  current: string;
+  baseline: string | null;
+}
+
+async function ttft(label: string, llama: LlamaServer, proxies: Proxies, original: MessagesRequest): Promise<string> {
   const direct = prepared(original);
   // The same headers both ways (llama-server ignores Claude Code's); only the body differs: the server gets the prepared one.
   const headers = claudeCodeHeaders();
-  const samples = { direct: [] as number[], proxy: [] as number[] };
+  const targets = [
+    { url: llama.url, body: direct, samples: [] as number[] },
+    { url: proxies.current, body: original, samples: [] as number[] },
+    ...(proxies.baseline === null ? [] : [{ url: proxies.baseline, body: original, samples: [] as number[] }]),
+  ];
   for (let i = 0; i < WARMUP + ROUNDS; i++) {
-    // Every other round the proxy goes first, so that neither side always follows the other.
-    const order = i % 2 === 0 ? (['direct', 'proxy'] as const) : (['proxy', 'direct'] as const);
-    for (const side of order) {
-      const { ttftMs } = side === 'direct' ? await streamOnce(llama.url, direct, headers) : await streamOnce(proxyUrl, original, headers);
-      if (i >= WARMUP) samples[side].push(ttftMs);
+    // Each round starts with the next target, so that no target always follows the same one.
+    for (let k = 0; k < targets.length; k++) {
+      const target = targets[(i + k) % targets.length];
+      if (target === undefined) continue;
+      const { ttftMs } = await streamOnce(target.url, target.body, headers);
+      if (i >= WARMUP) target.samples.push(ttftMs);
       await pause();
     }
   }
-  const d = quartiles(samples.direct);
-  const p = quartiles(samples.proxy);
+  const [d, p, b] = targets.map((t) => quartiles(t.samples));
+  if (d === undefined || p === undefined) throw new Error('no samples');
   const ratio = p.median / d.median;
   const cell = (q: Quartiles) => `${q.median.toFixed(1)} (${q.low.toFixed(1)}–${q.high.toFixed(1)})`;
-  return `| ${label} | ${cell(d)} | ${cell(p)} | ${p.median >= d.median ? '+' : ''}${(p.median - d.median).toFixed(1)} | ${ratio.toFixed(3)}× | ${ratio <= 1.05 ? '**met**' : '**not met**'} |`;
+  const before = b === undefined ? '' : ` ${cell(b)} | ${(b.median / d.median).toFixed(3)}× |`;
+  return `| ${label} | ${cell(d)} | ${cell(p)} | ${p.median >= d.median ? '+' : ''}${(p.median - d.median).toFixed(1)} | ${ratio.toFixed(3)}× | ${ratio <= 1.05 ? '**met**' : '**not met**'} |${before}`;
 }
 
 interface Quartiles {
@@ -208,20 +239,25 @@ async function toolCallSizes(llamaUrl: string): Promise<string[]> {
   return ['| call | calls | p50 | p90 | p99 | max | over 2048 | over 8192 |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |', row('Write (a whole file)', writes), row('Edit (15 lines → 25)', edits)];
 }
 
-/** A llama-server and a proxy in front of it, for the length of `use`. */
-async function withServers<T>(dir: string, threads: number, use: (llama: LlamaServer, proxyUrl: string) => Promise<T>): Promise<T> {
+function stopProxy(proxy: Proxy): Promise<void> {
+  const exited = new Promise<void>((resolve) => proxy.child.once('exit', () => resolve()));
+  proxy.child.kill('SIGTERM');
+  return exited;
+}
+
+/** A llama-server and the proxies in front of it, for the length of `use`. */
+async function withServers<T>(dir: string, threads: number, use: (llama: LlamaServer, proxies: Proxies) => Promise<T>): Promise<T> {
   const llama = await startLlamaServer({ contextSize: CONTEXT, threads });
+  const started: Proxy[] = [];
   try {
-    const proxy = await startProxy(dir, llama.url, options.profile);
-    try {
-      return await use(llama, proxy.url);
-    } finally {
-      const exited = new Promise((resolve) => proxy.child.once('exit', resolve));
-      proxy.child.kill('SIGTERM');
-      // A CPU profile is written as the proxy exits.
-      await exited;
-    }
+    const current = await startProxy(dir, llama.url, CLI, options.profile);
+    started.push(current);
+    const baseline = options.baseline === undefined ? null : await startProxy(dir, llama.url, join(options.baseline, 'cli.js'));
+    if (baseline) started.push(baseline);
+    return await use(llama, { current: current.url, baseline: baseline?.url ?? null });
   } finally {
+    // A CPU profile is written as the proxy exits.
+    await Promise.all(started.map(stopProxy));
     await llama.stop();
   }
 }
@@ -232,15 +268,18 @@ async function main(): Promise<void> {
   try {
     const question: MessagesRequest = { model: ALIAS, max_tokens: 8, messages: [{ role: 'user', content: 'What is NixOS?' }] };
     const turn: MessagesRequest = { ...mainRequest('What is NixOS?', { model: ALIAS }), max_tokens: 8 };
-    const rows = async (threads: number, llama: LlamaServer, proxyUrl: string) => [
-      await ttft(`one-line question, no tools (\`-t ${threads}\`)`, llama, proxyUrl, question),
-      await ttft(`Claude Code first turn, 11 tools, ${Math.round(JSON.stringify(turn).length / 1000)} kB (\`-t ${threads}\`)`, llama, proxyUrl, turn),
+    const rows = async (threads: number, llama: LlamaServer, proxies: Proxies) => [
+      await ttft(`one-line question, no tools (\`-t ${threads}\`)`, llama, proxies, question),
+      await ttft(`Claude Code first turn, 11 tools, ${Math.round(JSON.stringify(turn).length / 1000)} kB (\`-t ${threads}\`)`, llama, proxies, turn),
     ];
-    const { busy, other } = await withServers(dir, 2, async (llama, proxyUrl) => ({
-      busy: await rows(2, llama, proxyUrl),
-      other: options.only === 'ttft' ? [] : await otherSections(llama, proxyUrl),
+    const { busy, other } = await withServers(dir, 2, async (llama, proxies) => ({
+      busy: await rows(2, llama, proxies),
+      other: options.only === 'ttft' ? [] : await otherSections(llama, proxies.current),
     }));
-    const spare = await withServers(dir, 1, (llama, proxyUrl) => rows(1, llama, proxyUrl));
+    const spare = await withServers(dir, 1, (llama, proxies) => rows(1, llama, proxies));
+    const label = options['baseline-label'];
+    const baselineColumns = options.baseline === undefined ? ['', ''] : [` ${label} ms | ${label} ratio |`, ' ---: | ---: |'];
+    const baselineNote = options.baseline === undefined ? [] : ['', `${label}: the proxy of another build (\`--baseline\`), measured in the same loop as this one.`];
     const commit = (await readFile(join(LLAMA_SERVER_BIN, '..', 'llama.cpp-commit'), 'utf8').catch(() => 'unknown')).trim();
     const lines = [
       '# Local route against llama-server',
@@ -250,12 +289,13 @@ async function main(): Promise<void> {
       '',
       '## Time to first token: proxy vs llama-server direct (goal ≤ 1.05×)',
       '',
-      `Same server, same prompt: direct gets the exact body the proxy prepares, both get Claude Code's headers and \`stream: true\`; time to the first \`content_block_delta\` as the client reads it (llama-server, too, sends \`message_start\` with the first token). ${WARMUP} requests each first (the prompt cache filled, the proxy's JIT settled), then ${ROUNDS} each, the order swapped every round, ${PAUSE_MS} ms between requests; median, and the middle half in brackets. \`-t 2\` gives the model both cores of this machine, so the client and the proxy wait for a core; \`-t 1\` leaves them one.`,
+      `Same server, same prompt: direct gets the exact body the proxy prepares, both get Claude Code's headers and \`stream: true\`; time to the first \`content_block_delta\` as the client reads it (llama-server, too, sends \`message_start\` with the first token). ${WARMUP} requests each first (the prompt cache filled, the proxy's JIT settled), then ${ROUNDS} each, each round started by the next target, ${PAUSE_MS} ms between requests; median, and the middle half in brackets. \`-t 2\` gives the model both cores of this machine, so the client and the proxy wait for a core; \`-t 1\` leaves them one.`,
       '',
-      '| prompt (server threads) | direct ms | proxy ms | added ms | ratio | |',
-      '| --- | ---: | ---: | ---: | ---: | --- |',
+      `| prompt (server threads) | direct ms | proxy ms | added ms | ratio | |${baselineColumns[0]}`,
+      `| --- | ---: | ---: | ---: | ---: | --- |${baselineColumns[1]}`,
       ...busy,
       ...spare,
+      ...baselineNote,
       '',
       ...TTFT_NOTES,
       ...other,
