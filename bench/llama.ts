@@ -1,6 +1,8 @@
 // `npm run bench:llama`: the local route measured against a real llama-server (scripts/llama/), the
 // same prompts sent to the server directly and through the proxy. Writes bench/LLAMA-RESULTS.md.
-// Options: --rounds N (TTFT samples per target, default 15), --out FILE.
+// Options: --rounds N (TTFT samples per target, default 40), --only ttft (the TTFT table alone),
+// --profile DIR (CPU profile of the proxy), --baseline DIR (another build's bundle directory, its
+// proxy measured in the same loop: a before/after) with --baseline-label TEXT, --out FILE.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -21,8 +23,17 @@ const REPO = here('../../');
 const ALIAS = 'claude-local';
 const CONTEXT = 32_768;
 
-const { values: options } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, out: { type: 'string', default: join(REPO, 'bench', 'LLAMA-RESULTS.md') } } });
+const { values: options } = parseArgs({
+  options: { rounds: { type: 'string', default: '40' }, only: { type: 'string' }, profile: { type: 'string' }, baseline: { type: 'string' }, 'baseline-label': { type: 'string', default: 'baseline' }, out: { type: 'string' } },
+});
+if (options.only !== undefined && options.only !== 'ttft') throw new Error('--only takes ttft');
+// A partial run only prints, unless told where to write.
+const OUT = options.out ?? (options.only ? null : join(REPO, 'bench', 'LLAMA-RESULTS.md'));
 const ROUNDS = Number(options.rounds);
+/** Requests before the samples: the first fills the server's prompt cache, the rest let the proxy's JIT settle. */
+const WARMUP = 20;
+/** A pause between requests, so that neither side's work after an answer overlaps the next measurement. */
+const PAUSE_MS = 10;
 
 interface Usage {
   input_tokens: number;
@@ -76,9 +87,14 @@ function conversation(nonce: string, prompt: string): [MessagesRequest, Messages
   return [first, second];
 }
 
-async function startProxy(dir: string, llamaUrl: string): Promise<{ url: string; child: ChildProcess }> {
+interface Proxy {
+  url: string;
+  child: ChildProcess;
+}
+
+async function startProxy(dir: string, llamaUrl: string, cli: string, profileDir?: string): Promise<Proxy> {
   const port = await freePort();
-  const file = join(dir, 'proxy.yaml');
+  const file = join(dir, `proxy-${port}.yaml`);
   await writeFile(
     file,
     [
@@ -96,15 +112,16 @@ async function startProxy(dir: string, llamaUrl: string): Promise<{ url: string;
       'rag:',
       '  enabled: false',
       'telemetry:',
-      `  dir: ${join(dir, 'telemetry')}`,
+      `  dir: ${join(dir, `telemetry-${port}`)}`,
       'state:',
-      `  dir: ${join(dir, 'state')}`,
+      `  dir: ${join(dir, `state-${port}`)}`,
       'log:',
       '  level: warn',
       '',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...flags, cli, 'serve', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -119,23 +136,68 @@ async function startProxy(dir: string, llamaUrl: string): Promise<{ url: string;
   throw new Error('the proxy did not start');
 }
 
-async function ttft(label: string, llama: LlamaServer, proxyUrl: string, original: MessagesRequest): Promise<string> {
+/** What was found profiling the proxy during this bench (CPU profiles, and stage timestamps from Node's diagnostics channels). */
+const TTFT_NOTES = [
+  'Where the proxy\'s time goes (CPU profiles from `--profile`, and stage timestamps from Node\'s diagnostics channels taken by a scratch preload in the proxy), one-line question, `-t 1`, medians on a quiet machine, in ms from the arrival of the request\'s headers at the proxy:',
+  '',
+  '| stage | ms |',
+  '| --- | ---: |',
+  '| body read and fastify\'s hooks, up to the JSON parse | 0.35 |',
+  '| parse, route decision, preparation, the request handed to undici | 0.35 |',
+  '| connecting to llama-server: before → with the spare connection | 0.45 → 0.1 |',
+  '| the server\'s first token read → the proxy\'s first write (SSE parse, normalising, the held `message_start` released with the delta, one corked write) | 0.35–0.7 |',
+  '',
+  'Nothing else is on the path: the health probe is cached, retrieval is off, the log line is below the level. Found and fixed: llama-server closes its connection after every streamed answer, and undici\'s Agent then dropped its pool for the origin, so every request built a new pool, client and TCP connection and waited for the server to accept it. The local backend now keeps one pool for its life and opens the next connection as the last one closes (`src/upstream/spare-connection.ts`); a direct client still connects per request. The bench itself was fair on the prompt, the stream flag and the first token (llama-server, too, sends `message_start` only with its first token); it now also sends the same headers both ways, rotates the order, pauses between requests (one side\'s work after its answer overlapped the other\'s measurement) and warms up 20 requests, not 2 (the proxy\'s code was still unoptimised in the first samples).',
+  '',
+  'What is left is the second process: each token makes two more hops between processes, on a machine whose two cores, with `-t 2`, are both the model\'s. A minimal Node relay (an `http` server piping to undici, no parsing or routing, with the same spare connection), measured in the same kind of loop by a scratch script, added 0.2–1.1 ms (1.02–1.08× on the one-line question); the rest of the proxy\'s addition is fastify and the route\'s own work. At the 11 ms of a cached one-line answer the 1.05× goal leaves 0.55 ms for all of it.',
+];
+
+const pause = () => new Promise((r) => setTimeout(r, PAUSE_MS));
+
+/** The proxies measured: this build's, and a baseline build's when --baseline names one. */
+interface Proxies {
+  current: string;
+  baseline: string | null;
+}
+
+async function ttft(label: string, llama: LlamaServer, proxies: Proxies, original: MessagesRequest): Promise<string> {
   const direct = prepared(original);
+  // The same headers both ways (llama-server ignores Claude Code's); only the body differs: the server gets the prepared one.
   const headers = claudeCodeHeaders();
-  const samples = { direct: [] as number[], proxy: [] as number[] };
-  // The first of each fills the server's prompt cache; then both measure the same cached prompt.
-  for (let i = 0; i < ROUNDS + 2; i++) {
-    const d = await streamOnce(llama.url, direct, { 'content-type': 'application/json' });
-    const p = await streamOnce(proxyUrl, original, headers);
-    if (i >= 2) {
-      samples.direct.push(d.ttftMs);
-      samples.proxy.push(p.ttftMs);
+  const targets = [
+    { url: llama.url, body: direct, samples: [] as number[] },
+    { url: proxies.current, body: original, samples: [] as number[] },
+    ...(proxies.baseline === null ? [] : [{ url: proxies.baseline, body: original, samples: [] as number[] }]),
+  ];
+  for (let i = 0; i < WARMUP + ROUNDS; i++) {
+    // Each round starts with the next target, so that no target always follows the same one.
+    for (let k = 0; k < targets.length; k++) {
+      const target = targets[(i + k) % targets.length];
+      if (target === undefined) continue;
+      const { ttftMs } = await streamOnce(target.url, target.body, headers);
+      if (i >= WARMUP) target.samples.push(ttftMs);
+      await pause();
     }
   }
-  const d = summarize(samples.direct).p50;
-  const p = summarize(samples.proxy).p50;
-  const ratio = p / d;
-  return `| ${label} | ${d.toFixed(1)} | ${p.toFixed(1)} | ${p >= d ? '+' : ''}${(p - d).toFixed(1)} | ${ratio.toFixed(3)}× | ${ratio <= 1.05 ? '**met**' : '**not met**'} |`;
+  const [d, p, b] = targets.map((t) => quartiles(t.samples));
+  if (d === undefined || p === undefined) throw new Error('no samples');
+  const ratio = p.median / d.median;
+  const cell = (q: Quartiles) => `${q.median.toFixed(1)} (${q.low.toFixed(1)}–${q.high.toFixed(1)})`;
+  const before = b === undefined ? '' : ` ${cell(b)} | ${(b.median / d.median).toFixed(3)}× |`;
+  return `| ${label} | ${cell(d)} | ${cell(p)} | ${p.median >= d.median ? '+' : ''}${(p.median - d.median).toFixed(1)} | ${ratio.toFixed(3)}× | ${ratio <= 1.05 ? '**met**' : '**not met**'} |${before}`;
+}
+
+interface Quartiles {
+  low: number;
+  median: number;
+  high: number;
+}
+
+/** The median and the middle half (25th to 75th percentile) of a sample. */
+function quartiles(values: number[]): Quartiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { low: at(0.25), median: at(0.5), high: at(0.75) };
 }
 
 /** The repository's own text files: what Claude Code's Write and Edit calls carry when it works here. */
@@ -177,71 +239,113 @@ async function toolCallSizes(llamaUrl: string): Promise<string[]> {
   return ['| call | calls | p50 | p90 | p99 | max | over 2048 | over 8192 |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |', row('Write (a whole file)', writes), row('Edit (15 lines → 25)', edits)];
 }
 
+function stopProxy(proxy: Proxy): Promise<void> {
+  const exited = new Promise<void>((resolve) => proxy.child.once('exit', () => resolve()));
+  proxy.child.kill('SIGTERM');
+  return exited;
+}
+
+/** A llama-server and the proxies in front of it, for the length of `use`. */
+async function withServers<T>(dir: string, threads: number, use: (llama: LlamaServer, proxies: Proxies) => Promise<T>): Promise<T> {
+  const llama = await startLlamaServer({ contextSize: CONTEXT, threads });
+  const started: Proxy[] = [];
+  try {
+    const current = await startProxy(dir, llama.url, CLI, options.profile);
+    started.push(current);
+    const baseline = options.baseline === undefined ? null : await startProxy(dir, llama.url, join(options.baseline, 'cli.js'));
+    if (baseline) started.push(baseline);
+    return await use(llama, { current: current.url, baseline: baseline?.url ?? null });
+  } finally {
+    // A CPU profile is written as the proxy exits.
+    await Promise.all(started.map(stopProxy));
+    await llama.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cap-bench-llama-'));
-  const llama = await startLlamaServer({ contextSize: CONTEXT });
-  const proxy = await startProxy(dir, llama.url);
   const startedAt = Date.now();
   try {
-    const lines: string[] = [];
+    const question: MessagesRequest = { model: ALIAS, max_tokens: 8, messages: [{ role: 'user', content: 'What is NixOS?' }] };
+    const turn: MessagesRequest = { ...mainRequest('What is NixOS?', { model: ALIAS }), max_tokens: 8 };
+    const rows = async (threads: number, llama: LlamaServer, proxies: Proxies) => [
+      await ttft(`one-line question, no tools (\`-t ${threads}\`)`, llama, proxies, question),
+      await ttft(`Claude Code first turn, 11 tools, ${Math.round(JSON.stringify(turn).length / 1000)} kB (\`-t ${threads}\`)`, llama, proxies, turn),
+    ];
+    const { busy, other } = await withServers(dir, 2, async (llama, proxies) => ({
+      busy: await rows(2, llama, proxies),
+      other: options.only === 'ttft' ? [] : await otherSections(llama, proxies.current),
+    }));
+    const spare = await withServers(dir, 1, (llama, proxies) => rows(1, llama, proxies));
+    const label = options['baseline-label'];
+    const baselineColumns = options.baseline === undefined ? ['', ''] : [` ${label} ms | ${label} ratio |`, ' ---: | ---: |'];
+    const baselineNote = options.baseline === undefined ? [] : ['', `${label}: the proxy of another build (\`--baseline\`), measured in the same loop as this one.`];
     const commit = (await readFile(join(LLAMA_SERVER_BIN, '..', 'llama.cpp-commit'), 'utf8').catch(() => 'unknown')).trim();
-    lines.push(
+    const lines = [
       '# Local route against llama-server',
       '',
       `Produced by \`npm run bench:llama\` (${ROUNDS} samples per target) on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}.`,
-      `Server: llama-server built by \`scripts/llama/build-server.sh\` from node-llama-cpp@${LLAMA_VERSION} (llama.cpp ${commit.slice(0, 12)}), \`-c ${CONTEXT} -t 2 -np 1 --jinja\`, model \`${LLAMA_MODEL.split('/').pop()}\` from \`scripts/llama/make-model.sh\` (random weights, Qwen3 tokenizer and template). The proxy is the built CLI, \`local.kind: anthropic\`.`,
+      `Server: llama-server built by \`scripts/llama/build-server.sh\` from node-llama-cpp@${LLAMA_VERSION} (llama.cpp ${commit.slice(0, 12)}), \`-c ${CONTEXT} -t 2 -np 1 --jinja\` (the TTFT rows also with \`-t 1\`), model \`${LLAMA_MODEL.split('/').pop()}\` from \`scripts/llama/make-model.sh\` (random weights, Qwen3 tokenizer and template). The proxy is the built CLI, \`local.kind: anthropic\`.`,
       '',
       '## Time to first token: proxy vs llama-server direct (goal ≤ 1.05×)',
       '',
-      'Same server, same prompt (direct gets the exact body the proxy prepares); first content delta, median; the prompt is in the server cache for both.',
+      `Same server, same prompt: direct gets the exact body the proxy prepares, both get Claude Code's headers and \`stream: true\`; time to the first \`content_block_delta\` as the client reads it (llama-server, too, sends \`message_start\` with the first token). ${WARMUP} requests each first (the prompt cache filled, the proxy's JIT settled), then ${ROUNDS} each, each round started by the next target, ${PAUSE_MS} ms between requests; median, and the middle half in brackets. \`-t 2\` gives the model both cores of this machine, so the client and the proxy wait for a core; \`-t 1\` leaves them one.`,
       '',
-      '| prompt | direct ms | proxy ms | added ms | ratio | |',
-      '| --- | ---: | ---: | ---: | ---: | --- |',
-    );
-    lines.push(await ttft('one-line question, no tools', llama, proxy.url, { model: ALIAS, max_tokens: 8, messages: [{ role: 'user', content: 'What is NixOS?' }] }));
-    lines.push(await ttft('Claude Code first turn (11 tools)', llama, proxy.url, { ...mainRequest('What is NixOS?', { model: ALIAS }), max_tokens: 8 }));
-
-    lines.push('', 'With the prompt cached, the server answers in tens of milliseconds, so the proxy\'s own work per request (parsing the client body, preparing it, writing the prepared body) is what the ratio shows; for the Claude Code turn that body is about 77 kB.');
-    lines.push('', '## Prompt cache on Claude Code turns (goal: second turn ≥ 90 % from cache)', '');
-    lines.push('Share of the prompt tokens the server reports as `cache_read_input_tokens`. "Without the strip" sends the same prepared bodies straight to the server with the billing block kept, as a proxy without the strip would.', '');
-    lines.push('| | turn 2 of a conversation | turn 1 of the next conversation | prompt tokens (turn 2) |', '| --- | ---: | ---: | ---: |');
-    const [a1, a2] = conversation('a1f', 'Explain the build.');
-    const [b1] = conversation('b2e', 'Explain the tests.');
-    await streamOnce(proxy.url, a1, claudeCodeHeaders());
-    const withStrip2 = (await streamOnce(proxy.url, a2, claudeCodeHeaders())).usage;
-    const withStripNext = (await streamOnce(proxy.url, b1, claudeCodeHeaders())).usage;
-    const [c1, c2] = conversation('c3d', 'Explain the build.');
-    const [d1] = conversation('d4c', 'Explain the tests.');
-    const json = { 'content-type': 'application/json' };
-    await streamOnce(llama.url, withBilling(prepared(c1), 'c3d'), json);
-    const without2 = (await streamOnce(llama.url, withBilling(prepared(c2), 'c3d'), json)).usage;
-    const withoutNext = (await streamOnce(llama.url, withBilling(prepared(d1), 'd4c'), json)).usage;
-    const pct = (u: Usage) => `${(cacheShare(u) * 100).toFixed(1)} %`;
-    lines.push(`| through the proxy (billing block stripped) | ${pct(withStrip2)} | ${pct(withStripNext)} | ${promptTokens(withStrip2)} |`);
-    lines.push(`| without the strip | ${pct(without2)} | ${pct(withoutNext)} | ${promptTokens(without2)} |`);
-
-    lines.push('', '## Prompt prefilled for a simple question', '');
-    const simple = { ...mainRequest('What is NixOS?', { model: ALIAS }), max_tokens: 8 };
-    const count = async (body: MessagesRequest) => {
-      const { max_tokens: _m, stream: _s, ...rest } = body;
-      const res = await request(`${llama.url}/v1/messages/count_tokens`, { method: 'POST', headers: json, body: JSON.stringify(rest) });
-      return ((await res.body.json()) as { input_tokens: number }).input_tokens;
-    };
-    const full = await count(prepared(simple));
-    const noTools = await count(prepared(simple, 'never'));
-    lines.push('Claude Code\'s first turn for "What is NixOS?" as the proxy prepares it, counted by the server. No slimming is added: the proxy cannot tell from the request that Claude Code will not need a tool, and dropping them changes answers.', '');
-    lines.push('| prepared prompt | tokens |', '| --- | ---: |', `| as sent (11 tools) | ${full} |`, `| the same without tools (\`local.tools: never\`) | ${noTools} |`);
-    lines.push('', '## How long Claude Code\'s tool calls are (for `local.maxOutputTokens`)', '');
-    lines.push('The random model\'s own calls say nothing about real ones, so this counts, with the Qwen3 tokenizer (`/tokenize`), calls shaped like Claude Code\'s Write and Edit over this repository\'s own files. A call cut by `max_tokens` is lost, so the cap must hold the long ones: 2048 (the old default) cut almost a third of the Write calls; 8192 (the new default) holds them all.', '');
-    lines.push(...(await toolCallSizes(llama.url)));
-    lines.push('', `Run time: ${Math.round((Date.now() - startedAt) / 1000)} s.`, '');
-    await writeFile(options.out, lines.join('\n'));
+      `| prompt (server threads) | direct ms | proxy ms | added ms | ratio | |${baselineColumns[0]}`,
+      `| --- | ---: | ---: | ---: | ---: | --- |${baselineColumns[1]}`,
+      ...busy,
+      ...spare,
+      ...baselineNote,
+      '',
+      ...TTFT_NOTES,
+      ...other,
+      '',
+      `Run time: ${Math.round((Date.now() - startedAt) / 1000)} s.`,
+      '',
+    ];
+    if (OUT !== null) await writeFile(OUT, lines.join('\n'));
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    proxy.child.kill('SIGTERM');
-    await llama.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The prompt-cache, prefill and tool-call sections. */
+async function otherSections(llama: LlamaServer, proxyUrl: string): Promise<string[]> {
+  const lines: string[] = [];
+  lines.push('', '## Prompt cache on Claude Code turns (goal: second turn ≥ 90 % from cache)', '');
+  lines.push('Share of the prompt tokens the server reports as `cache_read_input_tokens`. "Without the strip" sends the same prepared bodies straight to the server with the billing block kept, as a proxy without the strip would.', '');
+  lines.push('| | turn 2 of a conversation | turn 1 of the next conversation | prompt tokens (turn 2) |', '| --- | ---: | ---: | ---: |');
+  const [a1, a2] = conversation('a1f', 'Explain the build.');
+  const [b1] = conversation('b2e', 'Explain the tests.');
+  await streamOnce(proxyUrl, a1, claudeCodeHeaders());
+  const withStrip2 = (await streamOnce(proxyUrl, a2, claudeCodeHeaders())).usage;
+  const withStripNext = (await streamOnce(proxyUrl, b1, claudeCodeHeaders())).usage;
+  const [c1, c2] = conversation('c3d', 'Explain the build.');
+  const [d1] = conversation('d4c', 'Explain the tests.');
+  const json = { 'content-type': 'application/json' };
+  await streamOnce(llama.url, withBilling(prepared(c1), 'c3d'), json);
+  const without2 = (await streamOnce(llama.url, withBilling(prepared(c2), 'c3d'), json)).usage;
+  const withoutNext = (await streamOnce(llama.url, withBilling(prepared(d1), 'd4c'), json)).usage;
+  const pct = (u: Usage) => `${(cacheShare(u) * 100).toFixed(1)} %`;
+  lines.push(`| through the proxy (billing block stripped) | ${pct(withStrip2)} | ${pct(withStripNext)} | ${promptTokens(withStrip2)} |`);
+  lines.push(`| without the strip | ${pct(without2)} | ${pct(withoutNext)} | ${promptTokens(without2)} |`);
+
+  lines.push('', '## Prompt prefilled for a simple question', '');
+  const simple = { ...mainRequest('What is NixOS?', { model: ALIAS }), max_tokens: 8 };
+  const count = async (body: MessagesRequest) => {
+    const { max_tokens: _m, stream: _s, ...rest } = body;
+    const res = await request(`${llama.url}/v1/messages/count_tokens`, { method: 'POST', headers: json, body: JSON.stringify(rest) });
+    return ((await res.body.json()) as { input_tokens: number }).input_tokens;
+  };
+  const full = await count(prepared(simple));
+  const noTools = await count(prepared(simple, 'never'));
+  lines.push('Claude Code\'s first turn for "What is NixOS?" as the proxy prepares it, counted by the server. No slimming is added: the proxy cannot tell from the request that Claude Code will not need a tool, and dropping them changes answers.', '');
+  lines.push('| prepared prompt | tokens |', '| --- | ---: |', `| as sent (11 tools) | ${full} |`, `| the same without tools (\`local.tools: never\`) | ${noTools} |`);
+  lines.push('', '## How long Claude Code\'s tool calls are (for `local.maxOutputTokens`)', '');
+  lines.push('The random model\'s own calls say nothing about real ones, so this counts, with the Qwen3 tokenizer (`/tokenize`), calls shaped like Claude Code\'s Write and Edit over this repository\'s own files. A call cut by `max_tokens` is lost, so the cap must hold the long ones: 2048 (the old default) cut almost a third of the Write calls; 8192 (the new default) holds them all.', '');
+  lines.push(...(await toolCallSizes(llama.url)));
+  return lines;
 }
 
 await main();

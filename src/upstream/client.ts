@@ -1,6 +1,7 @@
-import { Agent, type Dispatcher } from 'undici';
+import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { classifyNetworkError } from './failure.js';
 import { probeResult, type ProbeJudge, type ProbeResult } from './probe.js';
+import { SpareConnector } from './spare-connection.js';
 
 /** The largest probe answer read (a model list or a health document). */
 const MAX_PROBE_BODY = 64 * 1024;
@@ -13,6 +14,8 @@ export interface UpstreamOptions {
   keepAliveTimeoutMs?: number;
   /** Headers sent with every request (a backend's own key, protocol headers). */
   headers?: Record<string, string>;
+  /** Keep the next connection open ahead of need, for servers that close theirs after each answer. */
+  spareConnection?: boolean;
 }
 
 export type UpstreamRequest = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'headers'> & { headers?: Record<string, string | string[]> };
@@ -36,6 +39,7 @@ export class Upstream {
   readonly dispatcher: Dispatcher;
   private readonly basePath: string;
   private readonly fixedHeaders: Record<string, string> | null;
+  private readonly spare: SpareConnector | null;
 
   constructor(
     readonly url: string,
@@ -46,10 +50,13 @@ export class Upstream {
     this.origin = parsed.origin;
     this.basePath = parsed.pathname.replace(/\/+$/, '');
     this.fixedHeaders = options.headers && Object.keys(options.headers).length > 0 ? options.headers : null;
+    this.spare = options.spareConnection && !dispatcher ? new SpareConnector(buildConnector({ timeout: options.connectTimeoutMs })) : null;
+    // A pool for the one origin, kept for the Upstream's life (an Agent drops its pool, and makes a new
+    // one, whenever the server has closed every connection: after each llama-server stream).
     this.dispatcher =
       dispatcher ??
-      new Agent({
-        connect: { timeout: options.connectTimeoutMs },
+      new Pool(this.origin, {
+        connect: this.spare ? this.spare.connect : { timeout: options.connectTimeoutMs },
         headersTimeout: options.headersTimeoutMs ?? 0,
         bodyTimeout: options.bodyTimeoutMs ?? 0,
         keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000,
@@ -105,6 +112,7 @@ export class Upstream {
   }
 
   close(): Promise<void> {
+    this.spare?.close();
     return this.dispatcher.close();
   }
 

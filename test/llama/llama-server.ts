@@ -38,10 +38,10 @@ export interface LlamaServer {
 }
 
 /** Starts llama-server on an ephemeral port with one slot and a fixed seed, and waits until it is ready. */
-export async function startLlamaServer(options: { contextSize: number; seed?: number }): Promise<LlamaServer> {
+export async function startLlamaServer(options: { contextSize: number; seed?: number; threads?: number }): Promise<LlamaServer> {
   await requireLlamaServer();
   const port = await freePort();
-  const args = ['-m', LLAMA_MODEL, '--jinja', '-c', String(options.contextSize), '--host', '127.0.0.1', '--port', String(port), '--alias', MODEL_ALIAS, '-t', '2', '--no-webui', '-np', '1', '--seed', String(options.seed ?? 7)];
+  const args = ['-m', LLAMA_MODEL, '--jinja', '-c', String(options.contextSize), '--host', '127.0.0.1', '--port', String(port), '--alias', MODEL_ALIAS, '-t', String(options.threads ?? 2), '--no-webui', '-np', '1', '--seed', String(options.seed ?? 7)];
   const child: ChildProcess = spawn(LLAMA_SERVER_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -42,7 +42,7 @@ export class BackendHttp {
     headers: Record<string, string>,
   ) {
     // Deadlines are enforced per request below; the pool only bounds connecting.
-    this.upstream = new Upstream(url, { connectTimeoutMs: timeouts.connectTimeoutMs, headers });
+    this.upstream = new Upstream(url, { connectTimeoutMs: timeouts.connectTimeoutMs, headers, spareConnection: true });
   }
 
   /** The protocol's own headers, then the user's extra headers, then the backend's key. */
