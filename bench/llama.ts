@@ -27,6 +27,9 @@ const { values: options } = parseArgs({
   options: { rounds: { type: 'string', default: '40' }, only: { type: 'string' }, profile: { type: 'string' }, baseline: { type: 'string' }, 'baseline-label': { type: 'string', default: 'baseline' }, out: { type: 'string' } },
 });
 if (options.only !== undefined && options.only !== 'ttft') throw new Error('--only takes ttft');
+/** The default local.maxOutputTokens, and the caps it had before, for the tool-call table. */
+const DEFAULT_CAP = resolveConfig({}, { HOME: tmpdir() }).local.maxOutputTokens;
+const CAPS = [2048, 8192, DEFAULT_CAP];
 // A partial run only prints, unless told where to write.
 const OUT = options.out ?? (options.only ? null : join(REPO, 'bench', 'LLAMA-RESULTS.md'));
 const ROUNDS = Number(options.rounds);
@@ -234,9 +237,14 @@ async function toolCallSizes(llamaUrl: string): Promise<string[]> {
   const row = (name: string, sizes: number[]) => {
     const s = summarize(sizes);
     const over = (n: number) => `${Math.round((sizes.filter((v) => v > n).length / sizes.length) * 100)} %`;
-    return `| ${name} | ${sizes.length} | ${Math.round(s.p50)} | ${Math.round(s.p90)} | ${Math.round(s.p99)} | ${Math.max(...sizes)} | ${over(2048)} | ${over(8192)} |`;
+    return `| ${name} | ${sizes.length} | ${Math.round(s.p50)} | ${Math.round(s.p90)} | ${Math.round(s.p99)} | ${Math.max(...sizes)} | ${CAPS.map(over).join(' | ')} |`;
   };
-  return ['| call | calls | p50 | p90 | p99 | max | over 2048 | over 8192 |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |', row('Write (a whole file)', writes), row('Edit (15 lines → 25)', edits)];
+  return [
+    `| call | calls | p50 | p90 | p99 | max | ${CAPS.map((cap) => `over ${cap}`).join(' | ')} |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ${CAPS.map(() => '---:').join(' | ')} |`,
+    row('Write (a whole file)', writes),
+    row('Edit (15 lines → 25)', edits),
+  ];
 }
 
 function stopProxy(proxy: Proxy): Promise<void> {
@@ -343,7 +351,7 @@ async function otherSections(llama: LlamaServer, proxyUrl: string): Promise<stri
   lines.push('Claude Code\'s first turn for "What is NixOS?" as the proxy prepares it, counted by the server. No slimming is added: the proxy cannot tell from the request that Claude Code will not need a tool, and dropping them changes answers.', '');
   lines.push('| prepared prompt | tokens |', '| --- | ---: |', `| as sent (11 tools) | ${full} |`, `| the same without tools (\`local.tools: never\`) | ${noTools} |`);
   lines.push('', '## How long Claude Code\'s tool calls are (for `local.maxOutputTokens`)', '');
-  lines.push('The random model\'s own calls say nothing about real ones, so this counts, with the Qwen3 tokenizer (`/tokenize`), calls shaped like Claude Code\'s Write and Edit over this repository\'s own files. A call cut by `max_tokens` is lost, so the cap must hold the long ones: 2048 (the old default) cut almost a third of the Write calls; 8192 (the new default) holds them all.', '');
+  lines.push(`The random model's own calls say nothing about real ones, so this counts, with the Qwen3 tokenizer (\`/tokenize\`), calls shaped like Claude Code's Write and Edit over this repository's own files. A call cut by \`max_tokens\` is lost, so the cap must hold the long ones: the columns count the calls longer than the earlier defaults of \`local.maxOutputTokens\` (2048, then 8192) and than today's (${DEFAULT_CAP}).`, '');
   lines.push(...(await toolCallSizes(llama.url)));
   return lines;
 }
