@@ -1,7 +1,9 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger, stderrIsJournal } from '../../src/logger.js';
+import { createLogger, logDestination, stderrIsJournal } from '../../src/logger.js';
+import { eventually } from '../helpers/proxy.js';
 import { scratchDirs } from '../helpers/scratch.js';
 
 const scratchDir = scratchDirs('cap-log-');
@@ -36,5 +38,24 @@ describe('journald priorities', () => {
     expect(stderrIsJournal(`${dev}:${ino}`, { dev, ino })).toBe(true);
     expect(stderrIsJournal(`${dev}:${ino + 1}`, { dev, ino })).toBe(false);
     expect(stderrIsJournal(undefined, { dev, ino })).toBe(false);
+  });
+});
+
+describe('the log destination', () => {
+  it('writes a lone line within the flush interval, and everything at once when flushed at exit', async () => {
+    const file = join(await scratchDir(), 'stderr');
+    const fd = openSync(file, 'a');
+    const destination = logDestination(fd);
+    try {
+      const logger = createLogger('info', false, destination, false);
+      logger.info('alone');
+      await eventually(async () => (await readFile(file, 'utf8')).includes('"msg":"alone"'));
+      for (const n of [1, 2, 3]) logger.info(`before exit ${n}`);
+      destination.flushSync();
+      const lines = (await readFile(file, 'utf8')).trim().split('\n');
+      expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['alone', 'before exit 1', 'before exit 2', 'before exit 3']);
+    } finally {
+      closeSync(fd);
+    }
   });
 });
