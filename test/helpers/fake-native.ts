@@ -161,6 +161,7 @@ export class FakeNative extends FakeService {
   private lateGate: Promise<void> = Promise.resolve();
 
   constructor(
+    /** maxTokens: the largest max_tokens it accepts (default 32768, a whole llama-server window); key: the API key it requires. */
     readonly options: { model?: string; maxTokens?: number; key?: string } = {},
   ) {
     super();
@@ -201,7 +202,7 @@ export class FakeNative extends FakeService {
       if (!this.countTokens) return json(res, 404, { error: 'not found' });
       return json(res, 200, { input_tokens: fakeTokens(JSON.stringify(body)) });
     }
-    const problem = strictProblem(body, this.model, this.options.maxTokens ?? 8192);
+    const problem = strictProblem(body, this.model, this.options.maxTokens ?? 32_768);
     if (problem) {
       this.rejected.push(problem);
       return json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: problem } });
