@@ -41,39 +41,35 @@ describe('Upstream with a spare connection, against a server that closes each co
     upstream = null;
   });
 
-  it('opens the next connection as the last one closes, and sends the next request on it', async () => {
+  /** A closing server and an upstream with a spare, after one answered request and its spare opened. */
+  async function withSpare(): Promise<{ backend: Awaited<ReturnType<typeof closingServer>>; client: Upstream; spare: Socket | undefined }> {
     const backend = await closingServer();
     server = backend.server;
-    upstream = new Upstream(backend.url, { connectTimeoutMs: 2_000, spareConnection: true });
-    expect(await get(upstream)).toBe('ok');
+    const client = new Upstream(backend.url, { connectTimeoutMs: 2_000, spareConnection: true });
+    upstream = client;
+    expect(await get(client)).toBe('ok');
     await until(() => backend.sockets.length === 2);
-    const spare = backend.sockets[1];
-    expect(await get(upstream)).toBe('ok');
+    return { backend, client, spare: backend.sockets[1] };
+  }
+
+  it('opens the next connection as the last one closes, and sends the next request on it', async () => {
+    const { backend, client, spare } = await withSpare();
+    expect(await get(client)).toBe('ok');
     expect(backend.requestSockets[1]).toBe(spare);
   });
 
   it('does not replace a spare the server closes while it waits, and still answers on a new connection', async () => {
-    const backend = await closingServer();
-    server = backend.server;
-    upstream = new Upstream(backend.url, { connectTimeoutMs: 2_000, spareConnection: true });
-    expect(await get(upstream)).toBe('ok');
-    await until(() => backend.sockets.length === 2);
-    const spare = backend.sockets[1];
+    const { backend, client, spare } = await withSpare();
     spare?.destroy();
     await new Promise((r) => setTimeout(r, 100));
     expect(backend.sockets).toHaveLength(2);
-    expect(await get(upstream)).toBe('ok');
+    expect(await get(client)).toBe('ok');
     expect(backend.requestSockets[1]).toBe(backend.sockets[2]);
   });
 
   it('closes the spare when the upstream is closed', async () => {
-    const backend = await closingServer();
-    server = backend.server;
-    upstream = new Upstream(backend.url, { connectTimeoutMs: 2_000, spareConnection: true });
-    await get(upstream);
-    await until(() => backend.sockets.length === 2);
-    const spare = backend.sockets[1];
-    await upstream.close();
+    const { backend, client, spare } = await withSpare();
+    await client.close();
     upstream = null;
     await until(() => spare?.destroyed === true);
     expect(backend.sockets).toHaveLength(2);
