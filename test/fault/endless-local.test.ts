@@ -1,7 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
-import { FakeUpstream, type Handler } from '../helpers/fake-anthropic.js';
+import { drainedOrClosed, FakeUpstream, sse, type Handler } from '../helpers/fake-anthropic.js';
 import { useGateway } from '../helpers/gateway.js';
 import { eventually } from '../helpers/proxy.js';
 import { claudeCodeHeaders } from '../fixtures/claude-code.js';
@@ -9,20 +8,9 @@ import { claudeCodeHeaders } from '../fixtures/claude-code.js';
 const ALIAS = 'claude-local-test';
 const MiB = 1024 * 1024;
 const agent = new Agent({ connections: 16 });
-const sseEvent = (data: Record<string, unknown>) => `event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** What the endless backend streams after message_start: text or a tool call that never ends. */
 let endless: 'text' | 'tool' = 'text';
-
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done).off('close', done);
-      resolve();
-    };
-    res.on('drain', done).on('close', done);
-  });
-}
 
 /** A native backend whose answer never ends: well-formed deltas of 4 KiB, forever, until the proxy hangs up. */
 const endlessBackend: Handler = async (req, res) => {
@@ -31,12 +19,12 @@ const endlessBackend: Handler = async (req, res) => {
     return;
   }
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  res.write(sseEvent({ type: 'message_start', message: { id: 'msg_01Endless', type: 'message', role: 'assistant', model: 'local', content: [], stop_reason: null, usage: { input_tokens: 9, output_tokens: 1 } } }));
+  res.write(sse([{ type: 'message_start', message: { id: 'msg_01Endless', type: 'message', role: 'assistant', model: 'local', content: [], stop_reason: null, usage: { input_tokens: 9, output_tokens: 1 } } }]));
   const block = endless === 'text' ? { type: 'text', text: '' } : { type: 'tool_use', id: 'toolu_01Endless', name: 'Bash', input: {} };
-  res.write(sseEvent({ type: 'content_block_start', index: 0, content_block: block }));
-  if (endless === 'tool') res.write(sseEvent({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"command": "' } }));
+  res.write(sse([{ type: 'content_block_start', index: 0, content_block: block }]));
+  if (endless === 'tool') res.write(sse([{ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"command": "' } }]));
   const piece = 'y'.repeat(4096);
-  const delta = sseEvent({ type: 'content_block_delta', index: 0, delta: endless === 'text' ? { type: 'text_delta', text: piece } : { type: 'input_json_delta', partial_json: piece } });
+  const delta = sse([{ type: 'content_block_delta', index: 0, delta: endless === 'text' ? { type: 'text_delta', text: piece } : { type: 'input_json_delta', partial_json: piece } }]);
   while (!res.destroyed) if (!res.write(delta)) await drainedOrClosed(res);
 };
 

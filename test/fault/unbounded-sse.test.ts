@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
-import { FakeUpstream, sse, streams, type Handler } from '../helpers/fake-anthropic.js';
+import { drainedOrClosed, FakeUpstream, sse, streams, type Handler } from '../helpers/fake-anthropic.js';
 import { useGateway } from '../helpers/gateway.js';
 import { eventually, type RunningProxy } from '../helpers/proxy.js';
 import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
@@ -22,16 +22,6 @@ async function writePadding(res: ServerResponse, bytes: number | null, tail = ''
     if (!res.write(PAD)) await drainedOrClosed(res);
   }
   res.end(tail);
-}
-
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done).off('close', done);
-      resolve();
-    };
-    res.on('drain', done).on('close', done);
-  });
 }
 
 const streamHead = { 'content-type': 'text/event-stream; charset=utf-8', 'request-id': 'req_011Padding' };

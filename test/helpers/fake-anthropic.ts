@@ -52,6 +52,17 @@ export class FakeUpstream {
   }
 }
 
+/** Resolves when a fake's response can take more bytes, or the proxy hung up. */
+export function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
+}
+
 export function sse(events: readonly { type: string; [key: string]: unknown }[]): string {
   return events.map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join('');
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { FakeUpstream, type Handler } from '../helpers/fake-anthropic.js';
+import { FakeUpstream, sse, type Handler } from '../helpers/fake-anthropic.js';
 import { claudeCodeHeaders } from '../fixtures/claude-code.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { buildApp } from '../../src/server/app.js';
@@ -19,7 +19,6 @@ const ALIAS = 'claude-local-test';
 const LOCAL_KEY = 'local-key-Zq81xVw0pLm3';
 const OTHER_TOKEN = 'sk-other-4f9c2b7e11aa90';
 const quoted = `the key ${LOCAL_KEY} is not valid; Authorization: Bearer ${OTHER_TOKEN}`;
-const sseEvent = (data: Record<string, unknown>) => `event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** Answers HTTP 401 quoting the key (before the first byte), or an SSE error quoting it after some text. */
 let mode: 'http' | 'sse' = 'http';
@@ -34,10 +33,10 @@ const backend: Handler = (req, res) => {
     return;
   }
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  res.write(sseEvent({ type: 'message_start', message: { id: 'msg_01Key', type: 'message', role: 'assistant', model: 'local', content: [], stop_reason: null, usage: { input_tokens: 3, output_tokens: 1 } } }));
-  res.write(sseEvent({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
-  res.write(sseEvent({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello' } }));
-  res.end(sseEvent({ type: 'error', error: { type: 'api_error', message: quoted } }));
+  res.write(sse([{ type: 'message_start', message: { id: 'msg_01Key', type: 'message', role: 'assistant', model: 'local', content: [], stop_reason: null, usage: { input_tokens: 3, output_tokens: 1 } } }]));
+  res.write(sse([{ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }]));
+  res.write(sse([{ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello' } }]));
+  res.end(sse([{ type: 'error', error: { type: 'api_error', message: quoted } }]));
 };
 
 let local: FakeUpstream;
