@@ -2,8 +2,7 @@ import { loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { loadSecrets } from '../config/secrets.js';
 import { componentStatus, disabledStatus, probeRemote, type ComponentStatus } from '../backends/health.js';
-import { localAdvice, type Advice } from '../backends/local/advice.js';
-import { discoverAt } from '../backends/local/discover.js';
+import { discoverConfigured, localAdvice, type Advice } from '../backends/local/advice.js';
 import { createAdapter } from '../backends/local/backend.js';
 import { AidbClient } from '../rag/aidb.js';
 import { textTable } from '../shared/text-table.js';
@@ -91,11 +90,9 @@ export function doctorReport(findings: DoctorFindings, source: string): { text: 
 export async function doctor(options: { config?: string; deep?: boolean }, env: Env, out: NodeJS.WritableStream): Promise<number> {
   const { config, file } = await loadConfig({ file: options.config, env });
   const secrets = await loadSecrets(config, env);
-  const discovery = config.local.enabled && config.local.kind !== 'coordinator' ? discoverAt(config.local.url) : Promise.resolve(null);
-  const [statuses, server] = await Promise.all([Promise.all([probeLocal(config, secrets.localApiKey), probeAidb(config), checkRemote(config)]), discovery]);
-  const up = (name: ComponentStatus['name']) => statuses.some((s) => s.name === name && s.state === 'up');
+  const [statuses, server] = await Promise.all([Promise.all([probeLocal(config, secrets.localApiKey), probeAidb(config), checkRemote(config)]), discoverConfigured(config.local)]);
   const generations = options.deep ? await generationChecks(config, secrets) : [];
-  const report = doctorReport({ statuses, advice: localAdvice(config, up('local'), server, up('aidb')), generations }, file ?? 'defaults (no configuration file)');
+  const report = doctorReport({ statuses, advice: localAdvice(config, statuses, server), generations }, file ?? 'defaults (no configuration file)');
   out.write(report.text);
   return report.ok ? 0 : 1;
 }

@@ -4,8 +4,7 @@ import { loadConfig } from '../config/load.js';
 import { loadSecrets } from '../config/secrets.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { localAdvice } from '../backends/local/advice.js';
-import { discoverAt } from '../backends/local/discover.js';
+import { discoverConfigured, localAdvice } from '../backends/local/advice.js';
 import { createLogger } from '../logger.js';
 import type { AppContext } from '../server/context.js';
 import { buildApp } from '../server/app.js';
@@ -25,10 +24,8 @@ export interface ServeOptions {
  * for Claude Code, a URL that cannot work). Runs after listening: start-up does not wait for it.
  */
 async function adviseOnLocalRoute(config: Config, ctx: AppContext, logger: Logger): Promise<void> {
-  const discovery = config.local.enabled && config.local.kind !== 'coordinator' ? discoverAt(config.local.url) : Promise.resolve(null);
-  const [statuses, server] = await Promise.all([ctx.local.status(), discovery]);
-  const up = (name: string) => statuses.some((s) => s.name === name && s.state === 'up');
-  const advice = localAdvice(config, up('local'), server, up('aidb'));
+  const [statuses, server] = await Promise.all([ctx.local.status(), discoverConfigured(config.local)]);
+  const advice = localAdvice(config, statuses, server);
   for (const a of advice) logger[a.level === 'blocker' ? 'error' : 'warn']({ fix: a.fix }, a.text);
   if (advice.length === 0) logger.info({ local: `${config.local.kind} ${config.local.url}` }, 'local route ready');
 }

@@ -1,5 +1,11 @@
-import type { Config } from '../../config/schema.js';
-import { windowFor, type DiscoveredServer } from './discover.js';
+import { LocalSchema, type Config } from '../../config/schema.js';
+import type { ComponentStatus } from '../health.js';
+import { discoverAt, windowFor, type DiscoveredServer } from './discover.js';
+
+/** What the configured local server says about itself; null when the route is off or for the coordinator (it lists no models). */
+export function discoverConfigured(local: Config['local']): Promise<DiscoveredServer | null> {
+  return local.enabled && local.kind !== 'coordinator' ? discoverAt(local.url) : Promise.resolve(null);
+}
 
 /** Tokens a Claude Code turn sends with its system prompt and tools (measured: about 20–26k). */
 export const CLAUDE_CODE_TURN_TOKENS = 26_000;
@@ -11,14 +17,16 @@ export interface Advice {
   fix: string;
 }
 
-const DEFAULT_COORDINATOR = 'http://localhost:8092';
+const DEFAULT_URL = LocalSchema.properties.url.default;
 
 /**
  * What stands between this configuration and local answers, from what the server said about itself
  * (`server`, null when nothing answered like a model server) and whether the probe reached it.
  */
-export function localAdvice(config: Config, reachable: boolean, server: DiscoveredServer | null, aidbReachable = true): Advice[] {
+export function localAdvice(config: Config, statuses: readonly ComponentStatus[], server: DiscoveredServer | null): Advice[] {
   const local = config.local;
+  const up = (name: ComponentStatus['name']) => statuses.some((s) => s.name === name && s.state === 'up');
+  const reachable = up('local');
   if (!local.enabled) return [{ level: 'warning', text: 'local.enabled is false: every request goes to Anthropic', fix: 'set local.enabled: true to answer locally' }];
   const advice: Advice[] = [];
   if (local.kind === 'openai' && /\/v1\/?$/.test(local.url)) {
@@ -29,7 +37,7 @@ export function localAdvice(config: Config, reachable: boolean, server: Discover
     });
   }
   if (!reachable) {
-    const defaulted = local.kind === 'coordinator' && local.url === DEFAULT_COORDINATOR;
+    const defaulted = local.kind === 'coordinator' && local.url === DEFAULT_URL;
     advice.push({
       level: 'blocker',
       text: defaulted
@@ -62,7 +70,7 @@ export function localAdvice(config: Config, reachable: boolean, server: Discover
       fix: 'run the server with a 32768-token context (llama-server -c 32768, OLLAMA_CONTEXT_LENGTH=32768, vLLM --max-model-len 32768) and set local.contextWindow to it',
     });
   }
-  if (config.rag.enabled && !aidbReachable) {
+  if (config.rag.enabled && !up('aidb')) {
     advice.push({
       level: 'warning',
       text: `AIDB at ${config.rag.url} does not answer: local answers come without retrieved context`,

@@ -167,9 +167,9 @@ class ConfiguredBackend implements LocalBackend {
     return serveLocal(this, exchange, res);
   }
 
+  /** Not known to be unhealthy: a backend not probed yet is tried. */
   healthy(): boolean {
-    if (!this.enabled || this.breaker.state === 'open') return false;
-    return this.probe.current()?.ok !== false;
+    return this.health() !== 'unhealthy';
   }
 
   health(): 'healthy' | 'unhealthy' | 'unknown' {

@@ -1,5 +1,7 @@
 import type { Config } from '../../config/schema.js';
+import { isObject, type Json } from '../../shared/json.js';
 import { Upstream } from '../../upstream/client.js';
+import { isHealthyStatus } from '../../upstream/probe.js';
 
 /** The software behind a local URL, as far as its answers tell. */
 export type ServerFamily = 'llama.cpp' | 'ollama' | 'vllm' | 'lm-studio' | 'coordinator' | 'openai-compatible';
@@ -8,8 +10,6 @@ export interface DiscoveredModel {
   id: string;
   /** The context window the server runs the model with, in tokens, when the server says. */
   contextWindow: number | null;
-  /** What the model was trained for, when only that is known (Ollama without num_ctx). */
-  trainedContext: number | null;
 }
 
 export interface DiscoveredServer {
@@ -22,19 +22,11 @@ export interface DiscoveredServer {
   note: string | null;
 }
 
-/** Where local servers listen by default. */
-export const WELL_KNOWN: readonly { port: number; family: ServerFamily }[] = [
-  { port: 11434, family: 'ollama' },
-  { port: 8080, family: 'llama.cpp' },
-  { port: 8000, family: 'vllm' },
-  { port: 1234, family: 'lm-studio' },
-  { port: 8092, family: 'coordinator' },
-];
+/** Where local servers listen by default: Ollama, llama.cpp, vLLM, LM Studio, the coordinator. */
+const WELL_KNOWN_PORTS = [11434, 8080, 8000, 1234, 8092] as const;
 
-export const wellKnownUrls = (): string[] => WELL_KNOWN.map((w) => `http://127.0.0.1:${w.port}`);
+export const wellKnownUrls = (): string[] => WELL_KNOWN_PORTS.map((port) => `http://127.0.0.1:${port}`);
 
-type Json = Record<string, unknown>;
-const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const positive = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null);
 
 /** One JSON document from a server, or null for anything else (refused, timed out, not 200, not JSON). */
@@ -53,14 +45,13 @@ function jsonGetter(server: Upstream, timeoutMs: number): GetJson {
         return null;
       }
       const body: unknown = await response.body.json();
-      return isJson(body) ? body : null;
+      return isObject(body) ? body : null;
     } catch {
       return null;
     }
   };
 }
 
-const model = (id: string, contextWindow: number | null, trainedContext: number | null = null): DiscoveredModel => ({ id, contextWindow, trainedContext });
 
 // Ollama runs a model with num_ctx (a Modelfile parameter, or OLLAMA_CONTEXT_LENGTH on the server),
 // not with the length it was trained for; only the parameter is visible from outside.
@@ -68,9 +59,7 @@ async function ollamaModel(getJson: GetJson, id: string): Promise<DiscoveredMode
   const show = await getJson('/api/show', { model: id });
   const parameters = typeof show?.parameters === 'string' ? show.parameters : '';
   const numCtx = /^num_ctx\s+(\d+)/m.exec(parameters)?.[1];
-  const info = isJson(show?.model_info) ? show.model_info : {};
-  const trained = Object.entries(info).find(([key]) => key.endsWith('.context_length'))?.[1];
-  return model(id, numCtx ? Number(numCtx) : null, positive(trained));
+  return { id, contextWindow: numCtx ? Number(numCtx) : null };
 }
 
 // Only Ollama answers /api/version (llama.cpp imitates /api/tags and /api/show, not that).
@@ -79,7 +68,7 @@ async function ollama(base: string, getJson: GetJson): Promise<DiscoveredServer 
   if (typeof version?.version !== 'string') return null;
   const tags = await getJson('/api/tags');
   if (!tags || !Array.isArray(tags.models)) return null;
-  const ids = tags.models.flatMap((m: unknown) => (isJson(m) && typeof m.name === 'string' ? [m.name] : []));
+  const ids = tags.models.flatMap((m: unknown) => (isObject(m) && typeof m.name === 'string' ? [m.name] : []));
   const models = await Promise.all(ids.slice(0, 20).map((id) => ollamaModel(getJson, id)));
   const unsized = models.some((m) => m.contextWindow === null);
   return {
@@ -93,21 +82,21 @@ async function ollama(base: string, getJson: GetJson): Promise<DiscoveredServer 
 
 async function coordinator(base: string, getJson: GetJson): Promise<DiscoveredServer | null> {
   const health = await getJson('/health');
-  if (!health || (health.status !== 'healthy' && health.status !== 'ok')) return null;
+  if (!health || !isHealthyStatus(health.status)) return null;
   return { url: base, family: 'coordinator', kind: 'coordinator', models: [], note: null };
 }
 
 /** One /v1/models entry: llama.cpp says meta.n_ctx, vLLM max_model_len, LM Studio (on /api/v0) loaded_context_length. */
 function listedModel(entry: Json): DiscoveredModel | null {
   if (typeof entry.id !== 'string') return null;
-  const meta = isJson(entry.meta) ? entry.meta : {};
+  const meta = isObject(entry.meta) ? entry.meta : {};
   const window = positive(meta.n_ctx) ?? positive(entry.max_model_len) ?? positive(entry.loaded_context_length);
-  return model(entry.id, window, positive(meta.n_ctx_train) ?? positive(entry.max_context_length));
+  return { id: entry.id, contextWindow: window };
 }
 
 function familyOf(entries: Json[], lmStudio: boolean): ServerFamily {
   if (lmStudio) return 'lm-studio';
-  if (entries.some((e) => isJson(e.meta) && 'n_ctx_train' in e.meta) || entries.some((e) => e.owned_by === 'llamacpp')) return 'llama.cpp';
+  if (entries.some((e) => isObject(e.meta) && 'n_ctx_train' in e.meta) || entries.some((e) => e.owned_by === 'llamacpp')) return 'llama.cpp';
   if (entries.some((e) => 'max_model_len' in e) || entries.some((e) => e.owned_by === 'vllm')) return 'vllm';
   return 'openai-compatible';
 }
@@ -116,7 +105,7 @@ async function modelList(base: string, getJson: GetJson): Promise<DiscoveredServ
   const [listed, lmStudio] = await Promise.all([getJson('/v1/models'), getJson('/api/v0/models')]);
   if (!listed || !Array.isArray(listed.data)) return null;
   const richer = lmStudio && Array.isArray(lmStudio.data) ? lmStudio.data : listed.data;
-  const entries = richer.filter(isJson);
+  const entries = richer.filter(isObject);
   const family = familyOf(entries, richer !== listed.data);
   const models = entries.map(listedModel).filter((m): m is DiscoveredModel => m !== null);
   // llama.cpp and Ollama speak /v1/messages natively; the others are safest through chat completions.

@@ -10,7 +10,7 @@ import { LocalFailure } from './types.js';
 /** Largest error body read from a backend, to quote in the failure message. */
 const MAX_ERROR_BODY = 16 * 1024;
 /** A health probe is a cheap GET: it answers quickly or the backend is not usable. */
-export const PROBE_TIMEOUT_MS = 3_000;
+const PROBE_TIMEOUT_MS = 3_000;
 /** Largest whole JSON body accepted from a backend (a non-streaming answer). */
 const MAX_JSON_BODY = 16 * 1024 * 1024;
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -48,11 +48,6 @@ export class BackendHttp {
   /** The protocol's own headers, then the user's extra headers, then the backend's key. */
   static fromConfig(local: Config['local'], apiKey: string | null, auth: (key: string) => Record<string, string>, protocol: Record<string, string> = {}): BackendHttp {
     return new BackendHttp(local.url, local, { ...protocol, ...local.headers, ...(apiKey ? auth(apiKey) : {}) });
-  }
-
-  /** The full URL of a path below the backend's base URL. */
-  urlOf(path: string): string {
-    return this.upstream.urlOf(path);
   }
 
   /** POSTs JSON. Resolves once the status is known (2xx only); the body follows under the deadlines. */

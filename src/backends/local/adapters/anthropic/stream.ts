@@ -36,10 +36,11 @@ export async function* nativeEvents(records: AsyncIterable<SseRecord>, url: stri
     } catch {
       throw new LocalFailure('malformed', `${url} sent an SSE ${record.event} event whose data is not JSON`);
     }
-    if (!isObject(data) || !isWellFormed({ ...data, type: record.event })) {
+    const event = isObject(data) ? { ...data, type: record.event } : null;
+    if (event === null || !isWellFormed(event)) {
       throw new LocalFailure('malformed', `${url} sent a malformed ${record.event} event`);
     }
-    yield { ...data, type: record.event } as StreamEvent;
+    yield event as StreamEvent;
   }
 }
 
