@@ -23,7 +23,7 @@ export function createContext(config: Config, secrets: Secrets, logger: Logger, 
     local,
     router: overrides.router ?? startRouter(config, { local, now, onError, feedback }),
     feedback,
-    telemetry: overrides.telemetry ?? (config.telemetry.enabled ? new JsonlTelemetryWriter(config.telemetry.dir, logger, { now, flushIntervalMs: config.telemetry.flushIntervalMs, limits: config.telemetry }) : nullTelemetry),
+    telemetry: overrides.telemetry ?? (config.telemetry.enabled ? new JsonlTelemetryWriter(config.telemetry.dir, logger, { now, flushIntervalMs: config.telemetry.flushIntervalMs }) : nullTelemetry),
     prices: overrides.prices ?? new PriceTable(config.pricing.models),
     ...(overrides.onEvent ? { onEvent: overrides.onEvent } : {}),
   };

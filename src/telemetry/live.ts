@@ -1,6 +1,5 @@
 import type { BaseLogger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { boundedEvent } from './bounded-event.js';
 import type { TelemetryEvent } from './event.js';
 import { collectStats, type StatsQuery } from './collect-stats.js';
 import { ProxyMetrics } from './metrics.js';
@@ -58,9 +57,8 @@ export class LiveTelemetry {
     };
   }
 
-  observe(raw: TelemetryEvent): void {
+  observe(event: TelemetryEvent): void {
     try {
-      const event = boundedEvent(raw, this.sources.config.telemetry);
       this.metrics.observe(event);
       this.recent.add(event);
     } catch (error) {

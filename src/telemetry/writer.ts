@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { TelemetryEvent } from './event.js';
-import { boundedEvent, type StringLimits } from './bounded-event.js';
 import { localDate, toJsonLine } from './json-line.js';
 import { errorCode } from '../shared/errors.js';
 
@@ -27,8 +26,6 @@ export interface TelemetryWriterOptions {
   flushIntervalMs?: number;
   /** Opens a daily file for appending (tests inject failing file systems). */
   openFile?: (path: string) => WriteStream;
-  /** Client- and upstream-chosen strings are cut to these lengths (`telemetry.maxStringChars`); none when absent. */
-  limits?: StringLimits;
 }
 
 /**
@@ -65,7 +62,6 @@ export class JsonlTelemetryWriter implements TelemetrySink {
   private readonly retryMs: number;
   private readonly flushIntervalMs: number;
   private readonly openFile: (path: string) => WriteStream;
-  private readonly limits: StringLimits | null;
   private stream: WriteStream | null = null;
   private streamDay = '';
   /** The file the stream writes to, as it was when opened: a removed or replaced file is reopened. */
@@ -93,7 +89,6 @@ export class JsonlTelemetryWriter implements TelemetrySink {
     this.retryMs = options.retryMs ?? 30_000;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.openFile = options.openFile ?? ((path) => createWriteStream(path, { flags: 'a', mode: 0o600 }));
-    this.limits = options.limits ?? null;
   }
 
   write(event: TelemetryEvent): void {
@@ -108,7 +103,7 @@ export class JsonlTelemetryWriter implements TelemetrySink {
       this.open = { day: localDate(date), lines: [], bytes: 0 };
       this.openUntil = nextLocalMidnight(date);
     }
-    const line = Buffer.from(toJsonLine(this.limits ? boundedEvent(event, this.limits) : event), 'utf8');
+    const line = Buffer.from(toJsonLine(event), 'utf8');
     this.open.lines.push(line);
     this.open.bytes += line.length;
     this.pending++;

@@ -44,7 +44,7 @@ async function fileLines(): Promise<Record<string, unknown>[]> {
 }
 
 describe('a huge model name', () => {
-  it('is cut and marked in the file, the recent decisions, and /stats?by=model', async () => {
+  it('is cut and marked in the file, the events observed, the recent decisions, and /stats?by=model', async () => {
     const huge = `claude-${'x'.repeat(2_000_000)}`;
     const before = gateway.proxy.events.length;
     for (let i = 0; i < 3; i++) await send(huge, i % 2 === 0);
@@ -53,6 +53,8 @@ describe('a huge model name', () => {
 
     const written = (await fileLines()).slice(-3);
     expect(written.map((m) => m.model)).toEqual([cut, cut, cut]);
+    // Cut once for everything that sees the event, the app's own observer included.
+    expect(gateway.proxy.events.slice(-3).map((e) => e.metadata.model)).toEqual([cut, cut, cut]);
 
     const live = await request(`${gateway.proxy.url}/stats/live`);
     expect(live.statusCode).toBe(200);

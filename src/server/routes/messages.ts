@@ -3,6 +3,7 @@ import { ApiError } from '../../anthropic/errors.js';
 import { parseMessagesBody } from '../../anthropic/validate.js';
 import { LocalFailure } from '../../backends/local/types.js';
 import { latestUserText } from '../../routing/query-text.js';
+import { boundedEvent } from '../../telemetry/bounded-event.js';
 import type { Endpoint } from '../../shared/vocabulary.js';
 import { rawBodyParser } from '../body.js';
 import type { AppContext } from '../context.js';
@@ -88,14 +89,15 @@ function fail(exchange: Exchange, error: unknown): void {
 
 function record(ctx: AppContext, exchange: Exchange): void {
   ctx.router.observe(exchange.outcome());
-  const event = exchange.toEvent(ctx.prices);
+  // Cut once, here: the file, the metrics, the recent decisions and the log line all see the same event.
+  const event = boundedEvent(exchange.toEvent(ctx.prices), ctx.config.telemetry);
   ctx.telemetry.write(event);
   ctx.onEvent?.(event);
   // One line per request at the default level, so that a log alone shows where each went (log.requests).
   const level = ctx.config.log.requests;
   if (level === 'off') return;
   exchange.log[level](
-    { route: exchange.route, reason: event.metadata.reason, status: exchange.status, model: exchange.model, latencyMs: event.metadata.latency_ms, fallback: exchange.fallback?.reason },
+    { route: exchange.route, reason: event.metadata.reason, status: exchange.status, model: event.metadata.model, latencyMs: event.metadata.latency_ms, fallback: event.metadata.fallback?.reason },
     'routed',
   );
 }
