@@ -23,7 +23,6 @@ function listenerOptions(listen: Config['listen']): ServerOptions {
   return {
     // The guard refuses a missing Host in the error envelope; Node's own answer would be a bare 400.
     requireHostHeader: false,
-    requestTimeout: listen.requestTimeoutMs,
     headersTimeout: Math.min(60_000, listen.requestTimeoutMs),
     connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.round(listen.requestTimeoutMs / 10))),
   };

@@ -81,17 +81,16 @@ export class LiveTelemetry {
    * `shareKey` names a filtered one as the asker wrote it ("30d" is a new instant every time), so
    * concurrent asks share one computation.
    */
-  async stats(filter: Pick<StatsQuery, 'since' | 'until' | 'by' | 'bucket'> = { since: null, until: null, by: null }, shareKey?: string): Promise<StatsReport> {
+  async stats(filter: Pick<StatsQuery, 'since' | 'until' | 'by' | 'bucket'> = { since: null, until: null, by: null }, shareKey = JSON.stringify(filter)): Promise<StatsReport> {
     const query: StatsQuery = { dir: this.sources.config.telemetry.dir, now: this.sources.now(), ...filter };
     if (filter.since || filter.until || filter.by || (filter.bucket ?? 'auto') !== 'auto') {
-      const key = shareKey ?? `${filter.since?.getTime() ?? ''}|${filter.until?.getTime() ?? ''}|${filter.by ?? ''}|${filter.bucket ?? 'auto'}`;
-      let report = this.pendingFiltered.get(key);
+      let report = this.pendingFiltered.get(shareKey);
       if (report === undefined) {
         report = this.sources.telemetry
           .flush()
           .then(() => collectStats(query))
-          .finally(() => this.pendingFiltered.delete(key));
-        this.pendingFiltered.set(key, report);
+          .finally(() => this.pendingFiltered.delete(shareKey));
+        this.pendingFiltered.set(shareKey, report);
       }
       return report;
     }
