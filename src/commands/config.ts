@@ -1,10 +1,9 @@
 import { loadConfig, type Env } from '../config/load.js';
 import { ConfigSchema } from '../config/schema.js';
 import { sourceOf, type Sources } from '../config/sources.js';
+import { isObject as isTree, type Json as Tree } from '../shared/json.js';
 import { CONFIG_OPTION, flag, JSON_OPTION, text, type Command, type Io, type Values } from './command.js';
 
-type Tree = Record<string, unknown>;
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 // Maps keyed by the user (headers, model prices) are one value each, like lists.
 const WHOLE = new Set(['local.headers', 'pricing.models']);

@@ -3,6 +3,7 @@ import { loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { CONFIG_OPTION, text, UsageError, type Command, type Io, type Values } from './command.js';
 import { proxyUrl } from './proxy-client.js';
+import { HEADER } from '../shared/headers.js';
 
 const SHELLS = ['sh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];
@@ -15,7 +16,7 @@ const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
  */
 export function proxyVariables(config: Config): { name: string; value: string; fromFile?: string }[] {
   const vars: { name: string; value: string; fromFile?: string }[] = [{ name: 'ANTHROPIC_BASE_URL', value: proxyUrl(config.listen) }];
-  if (config.auth.tokenFile !== null) vars.push({ name: 'ANTHROPIC_CUSTOM_HEADERS', value: 'x-claude-proxy-token: ', fromFile: config.auth.tokenFile });
+  if (config.auth.tokenFile !== null) vars.push({ name: 'ANTHROPIC_CUSTOM_HEADERS', value: `${HEADER.token}: `, fromFile: config.auth.tokenFile });
   return vars;
 }
 

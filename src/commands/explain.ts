@@ -9,13 +9,7 @@ import { describeReason } from '../routing/reasons.js';
 import { createRouter } from '../routing/router.js';
 import type { Decision, DecisionDetails, Endpoint } from '../routing/types.js';
 import { errorCode, errorMessage } from '../shared/errors.js';
-import { CONFIG_OPTION, flag, list, text, type Command, type Values } from './command.js';
-
-export interface ExplainIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-}
+import { CONFIG_OPTION, flag, list, text, type Command, type Io, type Values } from './command.js';
 
 class InputError extends Error {}
 
@@ -118,7 +112,7 @@ function formatText(decision: Decision, localAssumed: string, judgeOn: boolean):
  * (createRouter + decide) with the same configuration, saved calibration and feedback corrections.
  * Returns the exit code.
  */
-export async function explain(values: Values, positionals: string[], env: Env, io: ExplainIo): Promise<number> {
+export async function explain(values: Values, positionals: string[], env: Env, io: Io): Promise<number> {
   try {
     const localState = text(values, 'local') ?? 'healthy';
     if (localState !== 'healthy' && localState !== 'unhealthy') throw new InputError(`--local ${JSON.stringify(localState)}: expected healthy or unhealthy`);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/schema.js';
+import { HEADER } from '../shared/headers.js';
 import { Upstream } from '../upstream/client.js';
 import { classifyNetworkError } from '../upstream/failure.js';
 
@@ -13,7 +14,7 @@ export function proxyUrl(listen: Config['listen']): string {
 export async function tokenHeaders(config: Config): Promise<Record<string, string>> {
   if (config.auth.tokenFile === null) return {};
   try {
-    return { 'x-claude-proxy-token': (await readFile(config.auth.tokenFile, 'utf8')).trim() };
+    return { [HEADER.token]: (await readFile(config.auth.tokenFile, 'utf8')).trim() };
   } catch {
     return {};
   }

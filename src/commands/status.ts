@@ -3,7 +3,8 @@ import type { ComponentStatus } from '../backends/health.js';
 import type { StatsReport } from '../telemetry/stats.js';
 import { CONFIG_OPTION, flag, JSON_OPTION, text, type Command, type Io, type Values } from './command.js';
 import { fetchJson, proxyUrl, tokenHeaders } from './proxy-client.js';
-import { localDate, todayPhrase } from './today.js';
+import { localDate } from '../telemetry/json-line.js';
+import { todayPhrase } from './today.js';
 
 const TIMEOUT_MS = 3_000;
 

@@ -2,7 +2,8 @@ import { loadConfig, type Env } from '../config/load.js';
 import type { StatsReport } from '../telemetry/stats.js';
 import { CONFIG_OPTION, text, type Command, type Io, type Values } from './command.js';
 import { fetchJson, proxyUrl, tokenHeaders } from './proxy-client.js';
-import { localDate, statusPhrase } from './today.js';
+import { localDate } from '../telemetry/json-line.js';
+import { statusPhrase } from './today.js';
 
 // Claude Code runs the status line often and waits for it: answer quickly or say little.
 const TIMEOUT_MS = 500;

@@ -1,11 +1,5 @@
 import type { Totals } from '../telemetry/stats.js';
 
-/** Today's date on this machine, as /stats?since= takes it (the proxy reads it in the same time zone). */
-export function localDate(now: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
 const dollars = (usd: number): string => (usd >= 100 ? `$${usd.toFixed(0)}` : `$${usd.toFixed(2)}`);
 
 /** "12 requests, 9 local (75 %), $0.42 saved": the day in one phrase. */

@@ -1,7 +1,7 @@
+import { isObject as isTree } from '../shared/json.js';
+
 /** Where each setting's value came from: a file (and line), an environment variable, a flag; absent means the default. */
 export type Sources = Map<string, string>;
-
-const isTree = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Marks every leaf a document sets (a list counts as one value) with the label `locate` gives it. */
 export function markDocument(sources: Sources, document: unknown, locate: (path: (string | number)[]) => string, prefix: string[] = []): void {
