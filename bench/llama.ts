@@ -14,7 +14,8 @@ import type { MessagesRequest, TextBlock } from '../src/anthropic/types.js';
 import { resolveConfig } from '../src/config/load.js';
 import { prepareLocal } from '../src/backends/local/prepare.js';
 import { billingBlock, claudeCodeHeaders, mainRequest, toolResultRequest } from '../test/fixtures/claude-code.js';
-import { freePort, LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
+import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
+import { freePort } from '../test/helpers/ports.js';
 import { summarize } from './stats.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

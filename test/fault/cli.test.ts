@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../helpers/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -183,7 +183,7 @@ describe('what the log says', () => {
 
   it('at start, that nothing can go local when the local backend does not answer, and what to do', async () => {
     const { file } = await configFile('advice');
-    const closed = await deadPort();
+    const closed = await freePort();
     await writeFile(file, (await readFile(file, 'utf8')).replace('local:\n  enabled: false\n', `local:\n  kind: anthropic\n  url: http://127.0.0.1:${closed}\nrag:\n  enabled: false\n`));
     const proxy = await startCli(build.cli, file, env());
     try {
@@ -199,7 +199,7 @@ describe('what the log says', () => {
 describe('code', () => {
   it('starts the proxy in the background when none answers, runs claude through it, and leaves it running', async () => {
     const { file } = await configFile('code');
-    const port = await deadPort();
+    const port = await freePort();
     await writeFile(file, (await readFile(file, 'utf8')).replace('  port: 0\n', `  port: ${port}\n`));
     const bin = join(home, 'fake-claude');
     const report = join(home, 'code-report.json');
@@ -222,13 +222,6 @@ describe('code', () => {
   });
 });
 
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('a reader that goes away', () => {
   it('(`claude-api-proxy … | head`) ends the output quietly, with the command\'s own exit code', async () => {

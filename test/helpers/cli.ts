@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from './ports.js';
 import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../src/commands/index.js';
 
@@ -22,9 +22,5 @@ export async function cli(argv: string[], env: Record<string, string | undefined
 
 /** A loopback URL where nothing listens (a port just freed): connections are refused at once. */
 export async function deadUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await freePort()}`;
 }

@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -27,14 +27,6 @@ async function cli(args: string[], env: Record<string, string>, tty = false): Pr
   return { code, out: stdout.text, err: stderr.text };
 }
 
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 // The shapes of facts/seed-stack.md, written out by hand: every key, its type, nothing more.
 type Shape = 'string' | 'number' | 'boolean' | 'string|null' | readonly string[] | { [key: string]: Shape };
@@ -146,7 +138,7 @@ describe('stats --dashboard-json', () => {
   it('writes the two files of the old dashboard in their exact shapes, from the real numbers', async () => {
     const out = join(home, 'dashboard');
     const file = join(home, 'offline.yaml');
-    await writeFile(file, `listen:\n  port: ${await closedPort()}\ntelemetry:\n  dir: ${telemetryDir}\n  dashboardTargets:\n    localPercent: 65\n`);
+    await writeFile(file, `listen:\n  port: ${await freePort()}\ntelemetry:\n  dir: ${telemetryDir}\n  dashboardTargets:\n    localPercent: 65\n`);
     const { code } = await cli(['stats', '--config', file, '--dashboard-json', out], env);
     expect(code).toBe(0);
     expect((await readdir(out)).sort()).toEqual(['telemetry.json', 'token-savings.json']);

@@ -1,7 +1,7 @@
 // The real llama.cpp server for the llama suite: the binary and model that scripts/llama/ cache.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../helpers/ports.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,13 +22,6 @@ export async function requireLlamaServer(): Promise<void> {
   }
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export interface LlamaServer {
   url: string;
