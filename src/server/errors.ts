@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorEnvelope, errorTypeForStatus, mintRequestId } from '../anthropic/errors.js';
 import { errorReply, sendApiError } from './reply.js';
+import { pathOf } from '../shared/path.js';
 
 /** Turns anything thrown while handling a request into the Anthropic error envelope. Never a stack trace. */
 export function toApiError(error: FastifyError | Error): ApiError {
@@ -40,7 +41,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  const message = `claude-api-proxy: no route for ${request.method} ${request.url.split('?')[0] ?? ''}`;
+  const message = `claude-api-proxy: no route for ${request.method} ${pathOf(request.url)}`;
   closeIfUnread(request, reply);
   const answer = errorReply(new ApiError('not_found_error', message), request.id);
   void reply.code(answer.status).headers(answer.headers).send(answer.body);

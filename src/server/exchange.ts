@@ -16,6 +16,7 @@ import { isTokenCount, type ProxyMetadata, type TelemetryEvent } from '../teleme
 import { seedTimestamp } from '../telemetry/json-line.js';
 import type { PriceTable } from '../telemetry/pricing.js';
 import { ClientAbort } from './client-abort.js';
+import { pathOf } from '../shared/path.js';
 
 function taskOf(decision: Decision): Pick<ProxyMetadata, 'task'> {
   const task = decision.details.task;
@@ -72,7 +73,7 @@ export class Exchange implements AnswerObserver, RemoteExchange, LocalExchange {
     const { request, body, decision } = input;
     this.request = request;
     this.id = request.id;
-    this.path = request.url.split('?')[0] ?? request.url;
+    this.path = pathOf(request.url);
     this.model = body.model;
     this.endpoint = input.endpoint;
     this.raw = input.raw;

@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { isLoopbackHost } from '../config/load.js';
 import { ApiError } from '../anthropic/errors.js';
 import { HEADER } from '../shared/headers.js';
+import { pathOf } from '../shared/path.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,8 +43,7 @@ const UNSAFE_PATH = /%2f|%5c|%00|\\|(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
 /** Only origin-form targets with a plain path are served (no absolute-form, no `//host`, no traversal). */
 function safeTarget(url: string): boolean {
   if (url.charCodeAt(0) !== 47 /* / */ || url.charCodeAt(1) === 47) return false;
-  const query = url.indexOf('?');
-  return !UNSAFE_PATH.test(query === -1 ? url : url.slice(0, query));
+  return !UNSAFE_PATH.test(pathOf(url));
 }
 
 /**
@@ -51,11 +51,6 @@ function safeTarget(url: string): boolean {
  * API stays refused to every page, ours included (a passed-through file could be rendered there).
  */
 const DASHBOARD_POSTS = new Set(['/feedback']);
-
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
 
 function sameSecret(given: string, expected: Buffer): boolean {
   const buf = Buffer.from(given);

@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import { sendApiError } from '../reply.js';
 import { ApiError } from '../../anthropic/errors.js';
 import { ClientAbort } from '../client-abort.js';
+import { pathOf } from '../../shared/path.js';
 
 const PASSTHROUGH_HEADERS = { [HEADER.route]: 'remote', [HEADER.reason]: 'passthrough' };
 
@@ -18,8 +19,7 @@ const ROUTED_PATHS = new Set(['/v1/messages', '/v1/messages/count_tokens']);
 
 /** Why a request may not be passed through, or null: it would skip routing or reach the API in a form it never uses. */
 function refusal(method: string, url: string): ApiError | null {
-  const query = url.indexOf('?');
-  const path = query === -1 ? url : url.slice(0, query);
+  const path = pathOf(url);
   if (!API_PATH.test(path)) return new ApiError('not_found_error', `claude-api-proxy: ${JSON.stringify(path)} is not an API path (empty segment, trailing slash, ";" or "%")`);
   if (ROUTED_PATHS.has(path)) return new ApiError('invalid_request_error', `claude-api-proxy: ${path} takes POST`, 405, { allow: 'POST' });
   const lower = path.toLowerCase();
