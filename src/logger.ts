@@ -23,7 +23,7 @@ export function logDestination(fd: number): DestinationStream & { flushSync(): v
 }
 
 /** pino levels as syslog priorities (fatal 2 crit, error 3, warn 4, info 6, debug and trace 7). */
-export function syslogPriority(level: number): number {
+function syslogPriority(level: number): number {
   if (level >= 60) return 2;
   if (level >= 50) return 3;
   if (level >= 40) return 4;
@@ -53,7 +53,7 @@ interface LevelAware extends DestinationStream {
 }
 
 /** Prefixes each line with `<N>`, the priority journald reads (SyslogLevelPrefix, on by default). */
-export function journalStream(target: DestinationStream): DestinationStream {
+function journalStream(target: DestinationStream): DestinationStream {
   const stream: LevelAware = {
     lastLevel: 30,
     write(line: string) {

@@ -36,7 +36,7 @@ export interface StreamRequest {
  */
 export class Upstream {
   readonly origin: string;
-  readonly dispatcher: Dispatcher;
+  private readonly dispatcher: Dispatcher;
   private readonly basePath: string;
   private readonly fixedHeaders: Record<string, string> | null;
   private readonly spare: SpareConnector | null;
@@ -64,7 +64,7 @@ export class Upstream {
   }
 
   /** The upstream path for a path (and query) below the base URL. */
-  pathFor(path: string): string {
+  private pathFor(path: string): string {
     return this.basePath + path;
   }
 

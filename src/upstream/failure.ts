@@ -21,7 +21,7 @@ const DETAIL: Record<Exclude<NetworkFailureKind, 'other'>, string> = {
 };
 
 function kindOf(error: unknown, code: string | undefined): NetworkFailureKind {
-  if (error instanceof undiciErrors.ConnectTimeoutError || error instanceof undiciErrors.HeadersTimeoutError) return 'timeout';
+  if (isUndiciTimeout(error)) return 'timeout';
   const name = errorName(error);
   if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
   if (code === 'ECONNREFUSED') return 'refused';
