@@ -1,5 +1,6 @@
 import type { DiscoveredModel, DiscoveredServer } from '../backends/local/discover.js';
 import { CLAUDE_CODE_TURN_TOKENS } from '../backends/local/advice.js';
+import { LocalSchema } from '../config/schema.js';
 
 export interface StarterChoice {
   server: DiscoveredServer;
@@ -18,7 +19,7 @@ export function pickServer(servers: readonly DiscoveredServer[]): DiscoveredServ
   return servers.find((s) => s.family !== 'coordinator' && s.models.length > 0) ?? servers.find((s) => s.family !== 'coordinator') ?? servers[0] ?? null;
 }
 
-const DEFAULT_WINDOW = 4096;
+const DEFAULT_WINDOW = LocalSchema.properties.contextWindow.default;
 
 /** A commented YAML configuration that routes to the chosen server. */
 export function starterConfig(choice: StarterChoice, today: string): string {
@@ -35,7 +36,7 @@ export function starterConfig(choice: StarterChoice, today: string): string {
     lines.push(`  model: ${JSON.stringify(model?.id ?? 'local')}`);
     if (window !== null) lines.push(`  contextWindow: ${window}        # as the server reports it`);
     else lines.push(`  contextWindow: ${DEFAULT_WINDOW}         # the server did not say; set it to the context it runs with`);
-    if ((window ?? DEFAULT_WINDOW) < CLAUDE_CODE_TURN_TOKENS) lines.push('  # Claude Code turns need about 26k tokens: with a smaller window they go remote.');
+    if ((window ?? DEFAULT_WINDOW) < CLAUDE_CODE_TURN_TOKENS) lines.push(`  # Claude Code turns need about ${CLAUDE_CODE_TURN_TOKENS / 1000}k tokens: with a smaller window they go remote.`);
   }
   lines.push('rag:', `  enabled: ${aidb}${aidb ? '' : '              # AIDB did not answer'}`, '');
   return lines.join('\n');
