@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { isObject, type Json } from '../shared/json.js';
 import { Upstream } from '../upstream/client.js';
 import { classifyNetworkError } from '../upstream/failure.js';
-import { healthStatus, isHealthyStatus, probeResult, type ProbeResult } from '../upstream/probe.js';
+import { judgeHealth, type ProbeResult } from '../upstream/probe.js';
 
 /** One search result, as much of it as the context block uses. */
 export interface AidbHit {
@@ -68,13 +68,8 @@ export class AidbClient {
   }
 
   probe(signal: AbortSignal): Promise<ProbeResult> {
-    return this.upstream.probe('/health', (status, text, latencyMs) => {
-      const base = { status, latencyMs };
-      if (status >= 400) return probeResult(false, `HTTP ${status}`, { ...base, fix: `check rag.url (${this.rag.url})` });
-      const state = healthStatus(text);
-      if (isHealthyStatus(state)) return probeResult(true, `status ${String(state)}`, base);
-      return probeResult(false, `status ${JSON.stringify(state ?? text.slice(0, 80))}`, { ...base, fix: 'AIDB reports a problem (database, pgvector or embeddings): look at its logs' });
-    }, { timeoutMs: 3_000, signal }).then((result) =>
+    const judge = judgeHealth({ httpError: `check rag.url (${this.rag.url})`, unhealthy: 'AIDB reports a problem (database, pgvector or embeddings): look at its logs' });
+    return this.upstream.probe('/health', judge, { timeoutMs: 3_000, signal }).then((result) =>
       result.ok || result.fix ? result : { ...result, fix: `start AIDB at ${this.rag.url}, fix rag.url (or AIDB_MCP_URL), or set rag.enabled: false` },
     );
   }

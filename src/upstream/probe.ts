@@ -36,3 +36,14 @@ export function healthStatus(body: string): unknown {
 }
 
 export const isHealthyStatus = (status: unknown): boolean => status === 'ok' || status === 'healthy';
+
+/** Judges a JSON `/health` answer: an HTTP error, a healthy `status`, or the status it reported; each failure with its fix. */
+export function judgeHealth(fixes: { httpError: string; unhealthy: string }): ProbeJudge {
+  return (status, text, latencyMs) => {
+    const base = { status, latencyMs };
+    if (status >= 400) return probeResult(false, `HTTP ${status}`, { ...base, fix: fixes.httpError });
+    const state = healthStatus(text);
+    if (isHealthyStatus(state)) return probeResult(true, `status ${String(state)}`, base);
+    return probeResult(false, `status ${JSON.stringify(state ?? text.slice(0, 80))}`, { ...base, fix: fixes.unhealthy });
+  };
+}

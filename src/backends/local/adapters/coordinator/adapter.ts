@@ -1,6 +1,6 @@
 import type { Config } from '../../../../config/schema.js';
 import type { StreamEvent } from '../../../../anthropic/types.js';
-import { healthStatus, isHealthyStatus, probeResult, type ProbeResult } from '../../../../upstream/probe.js';
+import { judgeHealth, type ProbeResult } from '../../../../upstream/probe.js';
 import { BackendHttp, readJson } from '../../http.js';
 import { LocalFailure, type LocalAdapter, type PreparedRequest } from '../../types.js';
 import { coordinatorQuery } from './request.js';
@@ -43,13 +43,11 @@ export class CoordinatorAdapter implements LocalAdapter {
   }
 
   probe(signal: AbortSignal): Promise<ProbeResult> {
-    return this.http.probe('/health', signal, (status, text, latencyMs) => {
-      const base = { status, latencyMs };
-      if (status >= 400) return probeResult(false, `HTTP ${status}`, { ...base, fix: `check local.url (${this.local.url}) and that the hybrid coordinator runs` });
-      const state = healthStatus(text);
-      if (isHealthyStatus(state)) return probeResult(true, `status ${String(state)}`, base);
-      return probeResult(false, `status ${JSON.stringify(state ?? text.slice(0, 80))}`, { ...base, fix: 'the coordinator reports a problem: look at its logs' });
-    });
+    return this.http.probe(
+      '/health',
+      signal,
+      judgeHealth({ httpError: `check local.url (${this.local.url}) and that the hybrid coordinator runs`, unhealthy: 'the coordinator reports a problem: look at its logs' }),
+    );
   }
 
   close(): Promise<void> {
