@@ -37,6 +37,12 @@ export interface StreamRequest {
 export class Upstream {
   readonly origin: string;
   private readonly dispatcher: Dispatcher;
+  /**
+   * Where health probes go: with a spare connection, a pool of their own. A probe that took the spare
+   * made the request right behind it wait for a new connection, and a stale health result is
+   * refreshed just as a request arrives (measured on llama-server: 1–3 ms on every such request).
+   */
+  private readonly probes: Dispatcher;
   private readonly basePath: string;
   private readonly fixedHeaders: Record<string, string> | null;
   private readonly spare: SpareConnector | null;
@@ -61,6 +67,7 @@ export class Upstream {
         bodyTimeout: options.bodyTimeoutMs ?? 0,
         keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000,
       });
+    this.probes = this.spare ? new Pool(this.origin, { connect: { timeout: options.connectTimeoutMs }, connections: 1 }) : this.dispatcher;
   }
 
   /** The upstream path for a path (and query) below the base URL. */
@@ -103,7 +110,8 @@ export class Upstream {
     const started = performance.now();
     const deadline = AbortSignal.timeout(options.timeoutMs);
     try {
-      const response = await this.request(path, { method: 'GET', signal: options.signal ? AbortSignal.any([deadline, options.signal]) : deadline });
+      const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+      const response = await this.probes.request({ method: 'GET', origin: this.origin, path: this.pathFor(path), headers: this.headersWith(undefined), signal });
       const body = (await response.body.text()).slice(0, MAX_PROBE_BODY);
       return judge(response.statusCode, body, Math.round(performance.now() - started));
     } catch (error) {
@@ -111,9 +119,9 @@ export class Upstream {
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.spare?.close();
-    return this.dispatcher.close();
+    await Promise.all([this.dispatcher.close(), this.probes === this.dispatcher ? null : this.probes.close()]);
   }
 
   private headersWith(headers: UpstreamRequest['headers']): UpstreamRequest['headers'] {

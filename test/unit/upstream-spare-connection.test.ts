@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Upstream } from '../../src/upstream/client.js';
+import { probeResult } from '../../src/upstream/probe.js';
 
 /** Polls until `done` holds (bounded), for events that happen on other sockets. */
 async function until(done: () => boolean): Promise<void> {
@@ -13,16 +14,18 @@ async function until(done: () => boolean): Promise<void> {
  * A server that, like llama-server after a stream, closes each connection once it has answered.
  * It records every connection it accepts and the connection each request came on.
  */
-async function closingServer(): Promise<{ server: Server; url: string; sockets: Socket[]; requestSockets: Socket[] }> {
+async function closingServer(): Promise<{ server: Server; url: string; sockets: Socket[]; requestSockets: Socket[]; paths: string[] }> {
   const sockets: Socket[] = [];
   const requestSockets: Socket[] = [];
+  const paths: string[] = [];
   const server = createServer((req, res) => {
     requestSockets.push(req.socket);
+    paths.push(req.url ?? '');
     res.end('ok', () => req.socket.destroy());
   });
   server.on('connection', (socket: Socket) => sockets.push(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sockets, requestSockets };
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sockets, requestSockets, paths };
 }
 
 async function get(upstream: Upstream): Promise<string> {
@@ -56,6 +59,17 @@ describe('Upstream with a spare connection, against a server that closes each co
     const { backend, client, spare } = await withSpare();
     expect(await get(client)).toBe('ok');
     expect(backend.requestSockets[1]).toBe(spare);
+  });
+
+  it('sends a health probe on a connection of its own: the request made with it still gets the spare', async () => {
+    const { backend, client, spare } = await withSpare();
+    const judge = (status: number) => probeResult(status === 200, `HTTP ${status}`);
+    const [probed, answered] = await Promise.all([client.probe('/v1/models', judge, { timeoutMs: 2_000 }), get(client)]);
+    expect(probed.ok).toBe(true);
+    expect(answered).toBe('ok');
+    expect(backend.paths).toHaveLength(3);
+    expect(backend.requestSockets[backend.paths.lastIndexOf('/')]).toBe(spare);
+    expect(backend.requestSockets[backend.paths.indexOf('/v1/models')]).not.toBe(spare);
   });
 
   it('does not replace a spare the server closes while it waits, and still answers on a new connection', async () => {
