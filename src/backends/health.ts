@@ -44,6 +44,14 @@ export class CachedProbe {
     return this.refresh();
   }
 
+  /**
+   * The backend has just answered a request: a healthy result stays fresh for another TTL without a
+   * probe, so a busy backend is not probed while it serves (a probe is a request of its own to it).
+   */
+  confirm(): void {
+    if (this.last?.ok && this.inFlight === null) this.checkedAt = this.nowMs();
+  }
+
   private stale(): boolean {
     return this.nowMs() - this.checkedAt >= this.ttlMs;
   }
