@@ -3,7 +3,6 @@
 // Options: --rounds N (TTFT samples per target, default 40), --only ttft (the TTFT table alone),
 // --profile DIR (CPU profile of the proxy), --baseline DIR (another build's bundle directory, its
 // proxy measured in the same loop: a before/after) with --baseline-label TEXT, --out FILE.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { resolveConfig } from '../src/config/load.js';
 import { prepareLocal } from '../src/backends/local/prepare.js';
 import { billingBlock, claudeCodeHeaders, mainRequest, toolResultRequest } from '../test/fixtures/claude-code.js';
 import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
-import { freePort } from '../test/helpers/ports.js';
+import { startProxy, type BenchProxy } from './proxy.js';
 import { summarize } from './stats.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -91,54 +90,22 @@ function conversation(nonce: string, prompt: string): [MessagesRequest, Messages
   return [first, second];
 }
 
-interface Proxy {
-  url: string;
-  child: ChildProcess;
-}
-
-async function startProxy(dir: string, llamaUrl: string, cli: string, profileDir?: string): Promise<Proxy> {
-  const port = await freePort();
-  const file = join(dir, `proxy-${port}.yaml`);
-  await writeFile(
-    file,
-    [
-      'listen:',
-      `  port: ${port}`,
-      'remote:',
-      '  url: http://127.0.0.1:9',
-      'local:',
-      '  kind: anthropic',
-      `  url: ${llamaUrl}`,
-      `  model: ${MODEL_ALIAS}`,
-      `  contextWindow: ${CONTEXT}`,
-      '  maxOutputTokens: 8192',
-      `  aliases: [${ALIAS}]`,
-      'rag:',
-      '  enabled: false',
-      'telemetry:',
-      `  dir: ${join(dir, `telemetry-${port}`)}`,
-      'state:',
-      `  dir: ${join(dir, `state-${port}`)}`,
-      'log:',
-      '  level: warn',
-      '',
-    ].join('\n'),
-  );
-  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...flags, cli, 'serve', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      const res = await request(`${url}/health`);
-      await res.body.dump();
-      if (res.statusCode === 200) return { url, child };
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the proxy did not start');
-}
+/** The proxy with its local route on llama-server (anthropic kind) and nothing listening for the remote. */
+const startLlamaProxy = (dir: string, llamaUrl: string, cli: string, profileDir?: string): Promise<BenchProxy> =>
+  startProxy({
+    cli,
+    dir,
+    config: (port) => ({
+      remote: { url: 'http://127.0.0.1:9' },
+      local: { kind: 'anthropic', url: llamaUrl, model: MODEL_ALIAS, contextWindow: CONTEXT, maxOutputTokens: 8192, aliases: [ALIAS] },
+      rag: { enabled: false },
+      telemetry: { dir: join(dir, `telemetry-${port}`) },
+      state: { dir: join(dir, `state-${port}`) },
+      log: { level: 'warn' },
+    }),
+    ...(profileDir === undefined ? {} : { cpuProfDir: profileDir }),
+    stderr: 'inherit',
+  });
 
 /** What was found profiling the proxy during this bench (CPU profiles, and stage timestamps from Node's diagnostics channels). */
 const TTFT_NOTES = [
@@ -248,25 +215,19 @@ async function toolCallSizes(llamaUrl: string): Promise<string[]> {
   ];
 }
 
-function stopProxy(proxy: Proxy): Promise<void> {
-  const exited = new Promise<void>((resolve) => proxy.child.once('exit', () => resolve()));
-  proxy.child.kill('SIGTERM');
-  return exited;
-}
-
 /** A llama-server and the proxies in front of it, for the length of `use`. */
 async function withServers<T>(dir: string, threads: number, use: (llama: LlamaServer, proxies: Proxies) => Promise<T>): Promise<T> {
   const llama = await startLlamaServer({ contextSize: CONTEXT, threads });
-  const started: Proxy[] = [];
+  const started: BenchProxy[] = [];
   try {
-    const current = await startProxy(dir, llama.url, CLI, options.profile);
+    const current = await startLlamaProxy(dir, llama.url, CLI, options.profile);
     started.push(current);
-    const baseline = options.baseline === undefined ? null : await startProxy(dir, llama.url, join(options.baseline, 'cli.js'));
+    const baseline = options.baseline === undefined ? null : await startLlamaProxy(dir, llama.url, join(options.baseline, 'cli.js'));
     if (baseline) started.push(baseline);
     return await use(llama, { current: current.url, baseline: baseline?.url ?? null });
   } finally {
     // A CPU profile is written as the proxy exits.
-    await Promise.all(started.map(stopProxy));
+    await Promise.all(started.map((proxy) => proxy.stop()));
     await llama.stop();
   }
 }

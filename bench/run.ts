@@ -3,10 +3,11 @@
 // --out FILE (default bench/RESULTS.md).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/ports.js';
+import { startProxy, stopChild } from './proxy.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { request } from 'undici';
@@ -46,12 +47,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
 const children = new Set<ChildProcess>();
-function launch(args: string[], stderrFd?: number): ChildProcess {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', stderrFd ?? 'inherit'] });
+/** Remembers a child until it exits, so that a failed run kills it. */
+function track(child: ChildProcess): ChildProcess {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
 }
+const launch = (args: string[]): ChildProcess => track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] }));
 
 function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -65,15 +67,6 @@ function firstLine(child: ChildProcess): Promise<string> {
   });
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function rssMb(pid: number | null): Promise<number | null> {
   if (pid === null) return null;
   try {
@@ -85,14 +78,14 @@ async function rssMb(pid: number | null): Promise<number | null> {
   }
 }
 
-/** Polls with a real request until the first one is served; milliseconds since `startedAt`. */
-async function firstServed(url: string, model: string, startedAt: number): Promise<number> {
+/** Polls with a real request until the first one is served. */
+async function served(url: string, model: string): Promise<void> {
   const { body, headers } = benchRequest('20kB', { model, stream: false });
   for (;;) {
     try {
       const res = await request(`${url}/v1/messages?beta=true`, { method: 'POST', headers, body, reset: true });
       await res.body.dump();
-      if (res.statusCode === 200) return performance.now() - startedAt;
+      if (res.statusCode === 200) return;
     } catch {
       // not listening yet
     }
@@ -110,56 +103,30 @@ async function startPipe(role: 'pipe' | 'pipe-parse', upstream: string): Promise
   const url = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
   const child = launch([CHILD, role, upstream, String(port)]);
-  const startupMs = await firstServed(url, 'claude-opus-5-5', startedAt);
-  return { child, startupMs, url };
+  await served(url, 'claude-opus-5-5');
+  return { child, startupMs: performance.now() - startedAt, url };
 }
 
-async function proxyConfig(dir: string, upstream: string, port: number): Promise<string> {
-  const file = join(dir, `proxy-${port}.yaml`);
-  await writeFile(
-    file,
-    [
-      'listen:',
-      `  port: ${port}`,
-      'remote:',
-      `  url: ${upstream}`,
-      'local:',
-      '  kind: openai',
-      `  url: ${upstream}`,
-      '  model: bench-local',
-      '  contextWindow: 200000',
-      '  maxOutputTokens: 4096',
-      '  aliases: [claude-local]',
-      'rag:',
-      '  enabled: false',
-      'routing:',
-      '  rules:',
-      '    - name: bench-remote',
-      '      match: { model: "claude-opus-*" }',
-      '      route: remote',
-      'telemetry:',
-      `  dir: ${join(dir, 'telemetry')}`,
-      'state:',
-      `  dir: ${join(dir, 'state')}`,
-      'log:',
-      '  level: info',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
-
-async function startProxy(dir: string, upstream: string, profileDir?: string): Promise<Instance & { url: string }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const config = await proxyConfig(dir, upstream, port);
-  const log = await open(join(dir, `proxy-${port}.log`), 'a');
-  const startedAt = performance.now();
-  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = launch([...flags, CLI, 'serve', '--config', config], log.fd);
-  child.once('exit', () => void log.close());
-  const startupMs = await firstServed(url, 'claude-opus-5-5', startedAt);
-  return { child, startupMs, url };
+/** The proxy with both routes on the fake upstream: claude-opus-* remote, claude-local to its OpenAI endpoint. */
+async function startBenchProxy(dir: string, upstream: string, profileDir?: string): Promise<Instance & { url: string }> {
+  const proxy = await startProxy({
+    cli: CLI,
+    dir,
+    config: () => ({
+      remote: { url: upstream },
+      local: { kind: 'openai', url: upstream, model: 'bench-local', contextWindow: 200000, maxOutputTokens: 4096, aliases: ['claude-local'] },
+      rag: { enabled: false },
+      routing: { rules: [{ name: 'bench-remote', match: { model: 'claude-opus-*' }, route: 'remote' }] },
+      telemetry: { dir: join(dir, 'telemetry') },
+      state: { dir: join(dir, 'state') },
+      log: { level: 'info' },
+    }),
+    ...(profileDir === undefined ? {} : { cpuProfDir: profileDir }),
+    stderr: 'file',
+    ready: (url) => served(url, 'claude-opus-5-5'),
+  });
+  track(proxy.child);
+  return proxy;
 }
 
 async function load<T>(spec: LoadSpec, samplePid: number | null = null): Promise<{ result: T; peakRssMb: number | null }> {
@@ -174,7 +141,7 @@ async function load<T>(spec: LoadSpec, samplePid: number | null = null): Promise
     return { result: JSON.parse(await firstLine(child)) as T, peakRssMb: peak };
   } finally {
     clearInterval(sampler);
-    await stop(child);
+    await stopChild(child);
   }
 }
 
@@ -213,18 +180,18 @@ async function main(): Promise<void> {
       for (const [name, start] of [
         ['pipe', () => startPipe('pipe', upstream)],
         ['pipe+parse', () => startPipe('pipe-parse', upstream)],
-        ['proxy', () => startProxy(dir, upstream)],
+        ['proxy', () => startBenchProxy(dir, upstream)],
       ] as const) {
         const instance = await start();
         startups[name]!.push(instance.startupMs);
-        await stop(instance.child);
+        await stopChild(instance.child);
       }
     }
     log(`start-up medians: ${Object.entries(startups).map(([k, v]) => `${k} ${f(summarize(v).p50, 0)} ms`).join(', ')}`);
 
     const pipe = await startPipe('pipe', upstream);
     const pipeParse = await startPipe('pipe-parse', upstream);
-    const proxy = await startProxy(dir, upstream, options.profile);
+    const proxy = await startBenchProxy(dir, upstream, options.profile);
     const targets: Target[] = [
       { name: 'direct', url: upstream, model: 'claude-opus-5-5', pid: upstreamChild.pid ?? null },
       { name: 'pipe', url: pipe.url, model: 'claude-opus-5-5', pid: pipe.child.pid ?? null },
@@ -284,10 +251,10 @@ async function main(): Promise<void> {
     const judge = await judgeTimes();
     log(`decision with the judge: cold p50 ${f(judge.cold.p50, 3)} ms, cached p50 ${f(judge.cached.p50, 3)} ms`);
 
-    await stop(proxy.child);
-    await stop(pipe.child);
-    await stop(pipeParse.child);
-    await stop(upstreamChild);
+    await stopChild(proxy.child);
+    await stopChild(pipe.child);
+    await stopChild(pipeParse.child);
+    await stopChild(upstreamChild);
 
     const report = await render({
       machine: await machine(),

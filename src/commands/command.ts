@@ -10,7 +10,7 @@ export interface OptionSpec {
   /** The placeholder help shows for the value of a string option. */
   value?: string;
   help: string;
-  /** Values shell completion offers. */
+  /** The only values the option takes: the parser refuses others, help and shell completion offer these. */
   choices?: readonly string[];
 }
 

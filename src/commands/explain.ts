@@ -114,8 +114,8 @@ function formatText(decision: Decision, localAssumed: string, judgeOn: boolean):
  */
 export async function explain(values: Values, positionals: string[], env: Env, io: Io): Promise<number> {
   try {
-    const localState = text(values, 'local') ?? 'healthy';
-    if (localState !== 'healthy' && localState !== 'unhealthy') throw new InputError(`--local ${JSON.stringify(localState)}: expected healthy or unhealthy`);
+    // The parser has refused a --local outside its choices: anything but unhealthy is the default.
+    const localHealthy = text(values, 'local') !== 'unhealthy';
     const at = text(values, 'at');
     const now = at === undefined ? new Date() : new Date(at);
     if (Number.isNaN(now.getTime())) throw new InputError(`--at ${JSON.stringify(at)}: expected an ISO 8601 time`);
@@ -129,7 +129,7 @@ export async function explain(values: Values, positionals: string[], env: Env, i
     const feedback = new FeedbackStore(config.state.dir);
     await Promise.all([store.load(), feedback.load()]);
     const router = createRouter(config, {
-      local: { enabled: config.local.enabled, healthy: () => localState === 'healthy' },
+      local: { enabled: config.local.enabled, healthy: () => localHealthy },
       now: () => now,
       store,
       exemplars: () => feedback.exemplars,

@@ -5,14 +5,15 @@ import { isRoute } from '../shared/vocabulary.js';
 import { findEvent } from '../telemetry/find-event.js';
 import { CONFIG_OPTION, text, type Command, type Values } from './command.js';
 import type { Io } from './io.js';
+import { notAChoice } from './parse.js';
+
+const ROUTES = ['local', 'remote'] as const;
 
 /** `feedback`: appends one correction to the state directory's feedback.jsonl. Returns the exit code. */
 export async function feedback(values: Values, positionals: string[], env: Env, io: Io, now: () => Date = () => new Date()): Promise<number> {
-  const [requestId, expected, ...extra] = positionals;
-  if (requestId === undefined || !isRoute(expected) || extra.length > 0) {
-    io.stderr.write(`claude-api-proxy feedback: expected REQUEST_ID and local or remote\nRun 'claude-api-proxy feedback --help' for usage.\n`);
-    return 2;
-  }
+  // The parser has counted two arguments.
+  const [requestId = '', expected = ''] = positionals;
+  if (!isRoute(expected)) throw notAChoice('route', expected, ROUTES, 'feedback');
   try {
     const { config } = await loadConfig({ file: text(values, 'config'), env });
     const event = await findEvent(config.telemetry.dir, requestId);
@@ -41,7 +42,7 @@ prompt text is stored only when telemetry.logPrompts is on. The proxy reads the 
 starts; corrections made from the dashboard (the buttons in a request's details, POST /feedback)
 count at once. 'eval-routing --feedback' evaluates the routing on them.`,
   options: { config: CONFIG_OPTION },
-  args: { min: 0, max: Number.POSITIVE_INFINITY, names: 'REQUEST_ID and local or remote' },
+  args: { min: 2, max: 2, names: 'REQUEST_ID and local or remote' },
   examples: ['claude-api-proxy feedback req_011CUxyz local'],
   run: ({ values, positionals }, env, io) => feedback(values, positionals, env, io),
 };

@@ -13,9 +13,16 @@ function unknownOption(raw: string, options: Record<string, OptionSpec>, name: s
   return new UsageError(`unknown option ${raw}${suggestion ? ` (did you mean --${suggestion}?)` : ''}`, name);
 }
 
+/** A value outside a closed set, in the one wording every option and argument uses; suggests the closest allowed value. */
+export function notAChoice(what: string, value: string, choices: readonly string[], name: string): UsageError {
+  const suggestion = closest(value, choices);
+  return new UsageError(`${what} ${JSON.stringify(value)} must be one of: ${choices.join(', ')}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`, name);
+}
+
 /**
  * Parses one command's arguments. Every mistake becomes a UsageError in words (Node's own parser
- * messages talk about its API): unknown options, missing values, too many or too few arguments.
+ * messages talk about its API): unknown options, missing values, values outside an option's choices,
+ * too many or too few arguments.
  */
 export function parseCommand(name: string, command: Command, argv: string[]): Parsed {
   const options = optionsOf(command);
@@ -51,6 +58,7 @@ export function parseCommand(name: string, command: Command, argv: string[]): Pa
     }
     if (spec.type === 'boolean' && token.value !== undefined) throw new UsageError(`${token.rawName} takes no value`, name);
     const value = token.value ?? true;
+    if (spec.choices && typeof value === 'string' && !spec.choices.includes(value)) throw notAChoice(token.rawName, value, spec.choices, name);
     if (spec.multiple) values[token.name] = [...(Array.isArray(values[token.name]) ? (values[token.name] as string[]) : []), String(value)];
     else values[token.name] = value;
   }

@@ -153,7 +153,7 @@ describe('explain refuses bad input clearly', () => {
     ['a body that is not JSON', [], '{"model":', 'not a valid Messages API body'],
     ['a body without messages', [], '{"model":"claude-opus-5-5"}', 'messages'],
     ['a header without a colon', ['-H', 'x-app'], '{}', "expected 'name: value'"],
-    ['an unknown health state', ['--local', 'maybe'], '{}', 'healthy or unhealthy'],
+    ['an unknown health state', ['--local', 'maybe'], '{}', 'must be one of: healthy, unhealthy'],
     ['an unreadable time', ['--at', 'soon'], '{}', 'ISO 8601'],
     ['a request file that does not exist', ['no-such-request.json'], '{}', 'cannot read no-such-request.json (ENOENT)'],
   ])('%s', async (_name, argv, body, message) => {

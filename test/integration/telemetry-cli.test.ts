@@ -114,7 +114,7 @@ describe('claude-api-proxy stats', () => {
   it('refuses bad options with exit code 2 and a message', async () => {
     const by = await cli(['stats', '--dir', telemetryDir, '--by', 'colour'], env);
     expect(by.code).toBe(2);
-    expect(by.err).toContain('--by must be one of day, model, route, reason');
+    expect(by.err).toContain('--by "colour" must be one of: day, model, route, reason');
     const since = await cli(['stats', '--dir', telemetryDir, '--since', 'last tuesday'], env);
     expect(since.code).toBe(2);
     expect(since.err).toContain('--since');
