@@ -1,5 +1,6 @@
 // `npm run bench`: every target in one run, against the same fake upstream, reported as ratios.
 // Options: --quick (shorter cells), --rounds N (best of N per cell), --profile DIR (CPU profile of the proxy),
+// --baseline DIR (another build's dist/bundle: its proxy's remote route measured in the same cells),
 // --out FILE (default bench/RESULTS.md).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
@@ -24,7 +25,13 @@ const LOAD = here('./load.js');
 const REPO = here('../../');
 
 const { values: options } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string', default: '2' }, profile: { type: 'string' }, out: { type: 'string', default: join(REPO, 'bench', 'RESULTS.md') } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '2' },
+    profile: { type: 'string' },
+    baseline: { type: 'string' },
+    out: { type: 'string', default: join(REPO, 'bench', 'RESULTS.md') },
+  },
 });
 const ROUNDS = Number(options.rounds);
 const CELL = options.quick ? { warmupMs: 500, durationMs: 1500 } : { warmupMs: 1000, durationMs: 3000 };
@@ -35,7 +42,7 @@ const STARTS = options.quick ? 3 : 5;
 /** Events the fake Anthropic upstream sends per streamed answer. */
 const EVENTS_PER_STREAM = DELTAS + 6;
 
-type TargetName = 'direct' | 'pipe' | 'pipe+parse' | 'proxy remote' | 'proxy local (openai)';
+type TargetName = 'direct' | 'pipe' | 'pipe+parse' | 'proxy remote' | 'proxy local (openai)' | 'baseline remote';
 interface Target {
   name: TargetName;
   url: string;
@@ -44,6 +51,8 @@ interface Target {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Linux's USER_HZ: /proc counts CPU time in these. */
+const CLOCK_TICKS = 100;
 
 
 const children = new Set<ChildProcess>();
@@ -65,6 +74,18 @@ function firstLine(child: ChildProcess): Promise<string> {
     });
     child.once('exit', (code) => reject(new Error(`child exited (${code}) before it was ready`)));
   });
+}
+
+/** CPU time the process has used (user + system), in microseconds; null where /proc cannot tell. */
+async function cpuMicros(pid: number | null): Promise<number | null> {
+  if (pid === null) return null;
+  try {
+    // The fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
 }
 
 async function rssMb(pid: number | null): Promise<number | null> {
@@ -108,17 +129,18 @@ async function startPipe(role: 'pipe' | 'pipe-parse', upstream: string): Promise
 }
 
 /** The proxy with both routes on the fake upstream: claude-opus-* remote, claude-local to its OpenAI endpoint. */
-async function startBenchProxy(dir: string, upstream: string, profileDir?: string): Promise<Instance & { url: string }> {
+async function startBenchProxy(dir: string, upstream: string, options: { cli?: string; profileDir?: string } = {}): Promise<Instance & { url: string }> {
+  const { cli = CLI, profileDir } = options;
   const proxy = await startProxy({
-    cli: CLI,
+    cli,
     dir,
-    config: () => ({
+    config: (port) => ({
       remote: { url: upstream },
       local: { kind: 'openai', url: upstream, model: 'bench-local', contextWindow: 200000, maxOutputTokens: 4096, aliases: ['claude-local'] },
       rag: { enabled: false },
       routing: { rules: [{ name: 'bench-remote', match: { model: 'claude-opus-*' }, route: 'remote' }] },
-      telemetry: { dir: join(dir, 'telemetry') },
-      state: { dir: join(dir, 'state') },
+      telemetry: { dir: join(dir, `telemetry-${port}`) },
+      state: { dir: join(dir, `state-${port}`) },
       log: { level: 'info' },
     }),
     ...(profileDir === undefined ? {} : { cpuProfDir: profileDir }),
@@ -191,13 +213,16 @@ async function main(): Promise<void> {
 
     const pipe = await startPipe('pipe', upstream);
     const pipeParse = await startPipe('pipe-parse', upstream);
-    const proxy = await startBenchProxy(dir, upstream, options.profile);
+    const proxy = await startBenchProxy(dir, upstream, options.profile === undefined ? {} : { profileDir: options.profile });
+    // Another build's proxy (its dist/bundle directory), measured in the same loop for a before and after.
+    const baseline = options.baseline === undefined ? null : await startBenchProxy(dir, upstream, { cli: join(options.baseline, 'cli.js') });
     const targets: Target[] = [
       { name: 'direct', url: upstream, model: 'claude-opus-5-5', pid: upstreamChild.pid ?? null },
       { name: 'pipe', url: pipe.url, model: 'claude-opus-5-5', pid: pipe.child.pid ?? null },
       { name: 'pipe+parse', url: pipeParse.url, model: 'claude-opus-5-5', pid: pipeParse.child.pid ?? null },
       { name: 'proxy remote', url: proxy.url, model: 'claude-opus-5-5', pid: proxy.child.pid ?? null },
       { name: 'proxy local (openai)', url: proxy.url, model: 'claude-local', pid: proxy.child.pid ?? null },
+      ...(baseline ? [{ name: 'baseline remote' as const, url: baseline.url, model: 'claude-opus-5-5', pid: baseline.child.pid ?? null }] : []),
     ];
     for (const t of targets) log(`${t.name}: ${await routeOf(t)}`);
 
@@ -219,13 +244,18 @@ async function main(): Promise<void> {
 
     // Non-streaming throughput and latency; targets interleaved per cell, best of ROUNDS.
     const cells: Record<string, ThroughputResult> = {};
+    // CPU time of the serving process per request at c=32: steadier than req/s on a shared machine.
+    const cpuPerRequest: Record<string, number[]> = {};
     const peakRss: Record<string, number> = {};
     for (const size of SIZES) {
       for (const concurrency of [1, 32]) {
         for (let round = 0; round < ROUNDS; round++) {
           for (const t of round % 2 ? [...targets].reverse() : targets) {
+            const cpuBefore = await cpuMicros(t.pid);
             const { result, peakRssMb } = await load<ThroughputResult>({ url: t.url, size, model: t.model, kind: 'throughput', concurrency, ...CELL, count: 0, spaced: false }, t.pid);
+            const cpuAfter = await cpuMicros(t.pid);
             const key = `${t.name}|${size}|${concurrency}`;
+            if (concurrency === 32 && cpuBefore !== null && cpuAfter !== null && result.requests > 0) (cpuPerRequest[key] ??= []).push((cpuAfter - cpuBefore) / result.requests);
             if (!cells[key] || result.rps > cells[key].rps) cells[key] = result;
             if (peakRssMb !== null) peakRss[t.name] = Math.max(peakRss[t.name] ?? 0, peakRssMb);
             log(`${key}: ${int(result.rps)} req/s, p50 ${f(result.latency.p50)} ms, errors ${result.errors}`);
@@ -252,6 +282,7 @@ async function main(): Promise<void> {
     log(`decision with the judge: cold p50 ${f(judge.cold.p50, 3)} ms, cached p50 ${f(judge.cached.p50, 3)} ms`);
 
     await stopChild(proxy.child);
+    if (baseline) await stopChild(baseline.child);
     await stopChild(pipe.child);
     await stopChild(pipeParse.child);
     await stopChild(upstreamChild);
@@ -261,6 +292,7 @@ async function main(): Promise<void> {
       elapsedS: (performance.now() - began) / 1000,
       targets: targets.map((t) => t.name),
       cells,
+      cpuPerRequest,
       streams: streamsBy,
       idle,
       peakRss,
@@ -284,6 +316,8 @@ interface Report {
   elapsedS: number;
   targets: TargetName[];
   cells: Record<string, ThroughputResult>;
+  /** Per c=32 cell: the serving process's CPU microseconds per request, one value per round. */
+  cpuPerRequest: Record<string, number[]>;
   streams: Record<string, StreamResult>;
   idle: Record<string, number | null>;
   peakRss: Record<string, number>;
@@ -291,6 +325,12 @@ interface Report {
   decisions: Record<Size, DecisionTimes>;
   classifier: DecisionTimes;
   judge: JudgeTimes;
+}
+
+/** The lowest CPU time per request of a target's c=32 cell over the rounds (the least disturbed), or null. */
+function cpu(r: Report, target: string, size: Size): number | null {
+  const values = r.cpuPerRequest[`${target}|${size}|32`];
+  return values && values.length > 0 ? Math.min(...values) : null;
 }
 
 async function render(r: Report): Promise<string> {
@@ -302,6 +342,17 @@ async function render(r: Report): Promise<string> {
     const proxy = cell('proxy remote', size, 32)?.rps ?? 0;
     const base = cell('pipe+parse', size, 32)?.rps ?? 1;
     goals.push([`remote-route throughput at c=32, ${size} ≥ 0.9× pipe+parse`, `${int(proxy)} vs ${int(base)} req/s = ${f(proxy / base, 3)}×`, met(proxy / base >= 0.9)]);
+  }
+  if (r.targets.includes('baseline remote')) {
+    for (const size of SIZES) {
+      const now = cell('proxy remote', size, 32)?.rps ?? 0;
+      const before = cell('baseline remote', size, 32)?.rps ?? 1;
+      goals.push([
+        `remote-route throughput at c=32, ${size} ≥ 0.98× the baseline build's (\`--baseline\`, same cells)`,
+        `${int(now)} vs ${int(before)} req/s = ${f(now / before, 3)}×; CPU ${f(cpu(r, 'proxy remote', size), 0)} vs ${f(cpu(r, 'baseline remote', size), 0)} µs per request`,
+        met(now / before >= 0.98),
+      ]);
+    }
   }
   for (const size of SIZES) {
     const added = (cell('proxy remote', size, 1)?.latency.p50 ?? 0) - (cell('pipe', size, 1)?.latency.p50 ?? 0);
@@ -341,13 +392,13 @@ async function render(r: Report): Promise<string> {
 
   for (const size of SIZES) {
     lines.push(`## Non-streaming, ${size} requests`, '');
-    lines.push('| target | c=1 req/s | c=1 p50 ms | c=1 p99 ms | c=32 req/s | c=32 p50 ms | c=32 p99 ms | c=32 vs pipe | c=32 vs pipe+parse |');
-    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push('| target | c=1 req/s | c=1 p50 ms | c=1 p99 ms | c=32 req/s | c=32 p50 ms | c=32 p99 ms | c=32 vs pipe | c=32 vs pipe+parse | c=32 CPU µs/req |');
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const t of r.targets) {
       const one = cell(t, size, 1);
       const many = cell(t, size, 32);
       const ratio = (base: string) => f((many?.rps ?? 0) / (cell(base, size, 32)?.rps ?? 1));
-      lines.push(`| ${t} | ${int(one?.rps)} | ${f(one?.latency.p50, 3)} | ${f(one?.latency.p99, 3)} | ${int(many?.rps)} | ${f(many?.latency.p50)} | ${f(many?.latency.p99)} | ${ratio('pipe')}× | ${ratio('pipe+parse')}× |`);
+      lines.push(`| ${t} | ${int(one?.rps)} | ${f(one?.latency.p50, 3)} | ${f(one?.latency.p99, 3)} | ${int(many?.rps)} | ${f(many?.latency.p50)} | ${f(many?.latency.p99)} | ${ratio('pipe')}× | ${ratio('pipe+parse')}× | ${f(cpu(r, t, size), 0)} |`);
     }
     lines.push('');
   }
