@@ -19,7 +19,10 @@ export interface ComponentStatus {
 
 /**
  * A probe whose result is reused for `ttlMs`. `current()` never waits: it answers from the cache
- * and starts a refresh in the background when the cache is stale.
+ * and starts a refresh in the background when the cache is stale and the backend was not healthy.
+ * A healthy backend is judged by the requests it serves instead (`confirm`, `doubt`): the router asks
+ * while a request is on its way to the backend, and a probe started then raced it there (measured
+ * on llama-server: the request went out 1–4 ms later).
  */
 export class CachedProbe {
   private last: ProbeResult | null = null;
@@ -32,9 +35,9 @@ export class CachedProbe {
     private readonly nowMs: () => number,
   ) {}
 
-  /** The last result (null before the first probe finished); refreshes in the background when stale. */
+  /** The last result (null before the first probe finished); refreshes in the background when stale and not healthy. */
   current(): ProbeResult | null {
-    if (this.stale()) void this.refresh();
+    if (this.stale() && this.last?.ok !== true) void this.refresh();
     return this.last;
   }
 
@@ -50,6 +53,11 @@ export class CachedProbe {
    */
   confirm(): void {
     if (this.last?.ok && this.inFlight === null) this.checkedAt = this.nowMs();
+  }
+
+  /** A request to the backend failed: probe again at once rather than wait for the result to go stale. */
+  doubt(): void {
+    void this.refresh();
   }
 
   private stale(): boolean {

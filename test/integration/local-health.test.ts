@@ -12,6 +12,7 @@ import { FakeAidb } from '../helpers/fake-aidb.js';
 import { FakeCoordinator } from '../helpers/fake-coordinator.js';
 import { eventually, startProxy } from '../helpers/proxy.js';
 import type { Readiness } from '../../src/server/routes/ready.js';
+import { claudeCodeHeaders, mainRequest } from '../fixtures/claude-code.js';
 
 let native: FakeNative;
 let aidb: FakeAidb;
@@ -73,18 +74,30 @@ describe('GET /health/ready', () => {
 });
 
 describe('the health the router reads', () => {
-  it('turns false once the cached probe has seen the backend down, and true again when it is back', async () => {
+  it('is judged by requests while healthy: no probe on their way, and one at once after a failed request', async () => {
     const coordinator = await new FakeCoordinator().start();
     let clock = Date.parse('2026-03-01T12:00:00Z');
-    const proxy = await startProxy({ remote: { url: remote.url }, local: { kind: 'coordinator', url: coordinator.url, healthCacheMs: 1000 }, rag: { enabled: false } }, { ctx: { now: () => new Date(clock) } });
+    const proxy = await startProxy(
+      { remote: { url: remote.url }, local: { kind: 'coordinator', url: coordinator.url, healthCacheMs: 1000, contextWindow: 200_000, aliases: ['claude-local-alias'] }, rag: { enabled: false } },
+      { ctx: { now: () => new Date(clock) } },
+    );
+    const send = async () => {
+      const res = await request(`${proxy.url}/v1/messages`, { method: 'POST', headers: claudeCodeHeaders(), body: JSON.stringify(mainRequest('hello', { model: 'claude-local-alias' })) });
+      await res.body.dump();
+      return { status: res.statusCode, route: res.headers['x-claude-proxy-route'], reason: res.headers['x-claude-proxy-reason'] };
+    };
     try {
       await eventually(() => proxy.ctx.local.healthy() && coordinator.received.some((r) => r.url === '/health'));
       const probes = () => coordinator.received.filter((r) => r.url === '/health').length;
       const seen = probes();
+      // Long after the result went stale, the router's reading and the request it routes probe nothing.
+      clock += 10_000;
       expect(proxy.ctx.local.healthy()).toBe(true);
+      expect(await send()).toMatchObject({ status: 200, route: 'local' });
       expect(probes()).toBe(seen);
       await coordinator.stop();
-      clock += 1000;
+      // The next request fails locally, is served remotely, and makes the backend be probed at once.
+      expect((await send()).status).toBe(200);
       await eventually(() => !proxy.ctx.local.healthy());
     } finally {
       await proxy.close();

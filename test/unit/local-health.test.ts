@@ -55,7 +55,7 @@ describe('the breaker', () => {
 });
 
 describe('the cached probe', () => {
-  it('answers synchronously from the cache, refreshes in the background when stale, and shares one probe among callers', async () => {
+  it('answers synchronously from the cache, refreshes a stale result in the background only when it was not healthy, and shares one probe among callers', async () => {
     let now = 0;
     let runs = 0;
     let next: ProbeResult = probeResult(true, 'up');
@@ -79,10 +79,41 @@ describe('the cached probe', () => {
     expect(runs).toBe(1);
     now = 100;
     next = probeResult(false, 'down');
+    // Stale but healthy: the requests the backend serves judge it, not a probe on their way.
     expect(probe.current()).toMatchObject({ ok: true });
+    expect(runs).toBe(1);
+    // A status check probes.
+    const checked = probe.check();
     expect(runs).toBe(2);
     release();
-    expect(await probe.check()).toMatchObject({ ok: false, detail: 'down' });
+    expect(await checked).toMatchObject({ ok: false, detail: 'down' });
+    // Stale and unhealthy: the router's reading probes in the background, to see the backend come back.
+    now = 200;
+    next = probeResult(true, 'up again');
+    expect(probe.current()).toMatchObject({ ok: false });
+    expect(runs).toBe(3);
+    release();
+    await probe.check();
+    expect(probe.current()).toMatchObject({ ok: true, detail: 'up again' });
+  });
+
+  it('probes at once when a request to a healthy backend failed', async () => {
+    let runs = 0;
+    let next: ProbeResult = probeResult(true, 'up');
+    const probe = new CachedProbe(
+      async () => {
+        runs += 1;
+        return next;
+      },
+      100,
+      () => 0,
+    );
+    await probe.check();
+    next = probeResult(false, 'down');
+    probe.doubt();
+    expect(runs).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(probe.current()).toMatchObject({ ok: false, detail: 'down' });
   });
 
   it('stays fresh without a probe while requests confirm a healthy backend, and not after a failed probe', async () => {

@@ -142,8 +142,10 @@ class ConfiguredBackend implements LocalBackend {
     } catch (error) {
       if (signal.aborted) throw error;
       const failure = redacted(asLocalFailure(error), this.deps.apiKey);
-      if (failure.countsAgainstBackend) this.breaker.failure();
-      else this.breaker.release();
+      if (failure.countsAgainstBackend) {
+        this.breaker.failure();
+        this.probe.doubt();
+      } else this.breaker.release();
       judged = true;
       throw failure;
     } finally {
