@@ -129,8 +129,7 @@ async function startPipe(role: 'pipe' | 'pipe-parse', upstream: string): Promise
 }
 
 /** The proxy with both routes on the fake upstream: claude-opus-* remote, claude-local to its OpenAI endpoint. */
-async function startBenchProxy(dir: string, upstream: string, options: { cli?: string; profileDir?: string } = {}): Promise<Instance & { url: string }> {
-  const { cli = CLI, profileDir } = options;
+async function startBenchProxy(dir: string, upstream: string, { cli = CLI, profileDir }: { cli?: string; profileDir?: string } = {}): Promise<Instance & { url: string }> {
   const proxy = await startProxy({
     cli,
     dir,

@@ -20,7 +20,7 @@ export interface ComponentStatus {
 /**
  * A probe whose result is reused for `ttlMs`. `current()` never waits: it answers from the cache
  * and starts a refresh in the background when the cache is stale and the backend was not healthy.
- * A healthy backend is judged by the requests it serves instead (`confirm`, `doubt`): the router asks
+ * A healthy backend is judged by the requests it serves instead (a failed one calls `doubt`): the router asks
  * while a request is on its way to the backend, and a probe started then raced it there (measured
  * on llama-server: the request went out 1–4 ms later).
  */
@@ -45,14 +45,6 @@ export class CachedProbe {
   async check(): Promise<ProbeResult> {
     if (!this.stale() && this.last) return this.last;
     return this.refresh();
-  }
-
-  /**
-   * The backend has just answered a request: a healthy result stays fresh for another TTL without a
-   * probe, so a busy backend is not probed while it serves (a probe is a request of its own to it).
-   */
-  confirm(): void {
-    if (this.last?.ok && this.inFlight === null) this.checkedAt = this.nowMs();
   }
 
   /** A request to the backend failed: probe again at once rather than wait for the result to go stale. */

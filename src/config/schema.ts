@@ -309,7 +309,7 @@ export const LocalSchema = section(
       default: [],
       description: 'Model names that always route local and are listed by GET /v1/models (Claude Code shows ids starting with "claude").',
     }),
-    healthCacheMs: Millis(5_000, 'How long a health probe result is reused. A healthy one is renewed by each answered local request and re-probed after a failed one; one that is not healthy is re-probed when it is this old.'),
+    healthCacheMs: Millis(5_000, 'How long a health probe result is reused by status checks. The router re-probes a result that is not healthy when it is this old; a healthy one only after a failed local request.'),
     breakerFailures: Type.Integer({ minimum: 1, default: 3, description: 'Consecutive failures that open the breaker.' }),
     breakerCooldownMs: Millis(30_000, 'How long an open breaker waits before one trial request.'),
   },

@@ -39,8 +39,7 @@ export class Upstream {
   private readonly dispatcher: Dispatcher;
   /**
    * Where health probes go: with a spare connection, a pool of their own. A probe that took the spare
-   * made the request right behind it wait for a new connection, and a stale health result is
-   * refreshed just as a request arrives (measured on llama-server: 1–3 ms on every such request).
+   * made the request right behind it wait for a new connection (measured on llama-server: 1–3 ms).
    */
   private readonly probes: Dispatcher;
   private readonly basePath: string;
@@ -81,7 +80,7 @@ export class Upstream {
   }
 
   request(path: string, options: UpstreamRequest): Promise<Dispatcher.ResponseData> {
-    return this.dispatcher.request({ ...options, origin: this.origin, path: this.pathFor(path), headers: this.headersWith(options.headers) });
+    return this.send(this.dispatcher, path, options);
   }
 
   /**
@@ -110,8 +109,7 @@ export class Upstream {
     const started = performance.now();
     const deadline = AbortSignal.timeout(options.timeoutMs);
     try {
-      const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
-      const response = await this.probes.request({ method: 'GET', origin: this.origin, path: this.pathFor(path), headers: this.headersWith(undefined), signal });
+      const response = await this.send(this.probes, path, { method: 'GET', signal: options.signal ? AbortSignal.any([deadline, options.signal]) : deadline });
       const body = (await response.body.text()).slice(0, MAX_PROBE_BODY);
       return judge(response.statusCode, body, Math.round(performance.now() - started));
     } catch (error) {
@@ -122,6 +120,10 @@ export class Upstream {
   async close(): Promise<void> {
     this.spare?.close();
     await Promise.all([this.dispatcher.close(), this.probes === this.dispatcher ? null : this.probes.close()]);
+  }
+
+  private send(dispatcher: Dispatcher, path: string, options: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+    return dispatcher.request({ ...options, origin: this.origin, path: this.pathFor(path), headers: this.headersWith(options.headers) });
   }
 
   private headersWith(headers: UpstreamRequest['headers']): UpstreamRequest['headers'] {

@@ -137,7 +137,6 @@ class ConfiguredBackend implements LocalBackend {
       for await (const event of source) yield* normalizer.push(event);
       normalizer.finish();
       this.breaker.success();
-      this.probe.confirm();
       judged = true;
     } catch (error) {
       if (signal.aborted) throw error;
