@@ -3,6 +3,8 @@
 // Options: --rounds N (TTFT samples per target, default 40), --only ttft (the TTFT table alone),
 // --profile DIR (CPU profile of the proxy), --baseline DIR (another build's bundle directory, its
 // proxy measured in the same loop: a before/after) with --baseline-label TEXT, --out FILE.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +16,13 @@ import { resolveConfig } from '../src/config/load.js';
 import { prepareLocal } from '../src/backends/local/prepare.js';
 import { billingBlock, claudeCodeHeaders, mainRequest, toolResultRequest } from '../test/fixtures/claude-code.js';
 import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
-import { startProxy, type BenchProxy } from './proxy.js';
+import { freePort } from '../test/helpers/ports.js';
+import { startProxy, stopChild, type BenchProxy } from './proxy.js';
 import { summarize } from './stats.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const CLI = here('../bundle/cli.js');
+const CHILD = here('./child.js');
 const REPO = here('../../');
 const ALIAS = 'claude-local';
 const CONTEXT = 32_768;
@@ -122,15 +126,29 @@ const TTFT_NOTES = [
   '',
   'Found and fixed: llama-server closes its connection after every streamed answer, and undici\'s Agent then dropped its pool for the origin, so every request built a new pool, client and TCP connection and waited for the server to accept it; the local backend now keeps one pool and opens the next connection as the last one closes (`src/upstream/spare-connection.ts`), while a direct client still connects per request (0.9–1.5 ms here). The background refresh of the health probe (every `local.healthCacheMs`) took that spare connection, so the request it was made for waited for a new one (1–3 ms; at Claude Code\'s pace, requests seconds apart, nearly every request): probes now have a connection of their own, and none is started on a request\'s way at all (even on its own connection it held the request back 1–4 ms): a healthy backend is judged by the requests it serves, and probed at once after a failed one. Joining the caller\'s abort signal with `AbortSignal.any` cost about 20 µs a request; a listener does it. The bench itself is fair on the prompt, the stream flag and the first token (llama-server, too, sends `message_start` only with its first token), sends the same headers both ways, rotates the order, pauses between requests and warms up 20 requests.',
   '',
-  'What is left is the second process: each request and each token make two more hops between processes, on a machine whose two cores, with `-t 2`, are both the model\'s. A minimal Node relay (an `http` server piping to undici, no parsing or routing, with the same spare connection), measured in the same kind of loop by a scratch script, added 0.2–1.1 ms (1.02–1.08× on the one-line question). At the 8–12 ms of a cached one-line answer the 1.05× goal leaves 0.4–0.6 ms for all of it; on Claude Code\'s turn it leaves about 2 ms, and runs land on both sides of it: 1.024–1.102× in the rows of five runs on 2026-12-02, and 1.037× (`-t 1`) and 1.056× (`-t 2`) with 80 samples each, against 1.039× and 1.048× for the commit before that day\'s fixes measured in the same loop (`--baseline`): the fixes act on requests seconds apart, which this loop does not make.',
+  'What is left is the second process: each request and each token make two more hops between processes, on a machine whose two cores, with `-t 2`, are both the model\'s. The pipe+parse columns measure that floor in the same loop: a relay that only parses the body and forwards the bytes, over the same spare connection. Where the floor itself is above 1.05×, no relay in a second process meets the goal on this machine; what the proxy adds of its own is its column less the pipe\'s. In the runs of 2026-12-02 the floor was above 1.05× on the one-line question at both thread counts (1.07–1.26×) and on Claude Code\'s turn with `-t 2` (1.06×); on that turn with `-t 1` it was 1.024× and the proxy 1.051–1.057×, its own share 1.3–1.6 ms: the parsing, deciding, preparing and serialising above (the pipe forwards the bytes it got), and the first delta\'s way out.',
 ];
 
 const pause = () => new Promise((r) => setTimeout(r, PAUSE_MS));
 
-/** The proxies measured: this build's, and a baseline build's when --baseline names one. */
+/** The relays measured: this build's proxy, the least a relay can do (pipe+parse), and a baseline build's proxy when --baseline names one. */
 interface Proxies {
   current: string;
+  pipe: string;
   baseline: string | null;
+}
+
+/**
+ * bench/pipe.ts in a process of its own in front of llama-server: fastify, the body parsed, the same
+ * bytes forwarded over a pool with the proxy's spare connection, the answer piped back. What any
+ * relay in a second process costs here, measured in the same loop as the proxy.
+ */
+async function startLlamaPipe(llamaUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CHILD, 'pipe-parse', llamaUrl, String(port), 'spare'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await Promise.race([once(child.stdout!, 'data'), once(child, 'exit')])) as unknown[];
+  if (!String(line).startsWith('ready')) throw new Error('the pipe did not start');
+  return { url: `http://127.0.0.1:${port}`, child };
 }
 
 async function ttft(label: string, llama: LlamaServer, proxies: Proxies, original: MessagesRequest): Promise<string> {
@@ -140,6 +158,8 @@ async function ttft(label: string, llama: LlamaServer, proxies: Proxies, origina
   const targets = [
     { url: llama.url, body: direct, samples: [] as number[] },
     { url: proxies.current, body: original, samples: [] as number[] },
+    // The pipe forwards what it is sent: it gets the prepared body, as the server does direct.
+    { url: proxies.pipe, body: direct, samples: [] as number[] },
     ...(proxies.baseline === null ? [] : [{ url: proxies.baseline, body: original, samples: [] as number[] }]),
   ];
   for (let i = 0; i < WARMUP + ROUNDS; i++) {
@@ -152,12 +172,13 @@ async function ttft(label: string, llama: LlamaServer, proxies: Proxies, origina
       await pause();
     }
   }
-  const [d, p, b] = targets.map((t) => quartiles(t.samples));
-  if (d === undefined || p === undefined) throw new Error('no samples');
+  const [d, p, f, b] = targets.map((t) => quartiles(t.samples));
+  if (d === undefined || p === undefined || f === undefined) throw new Error('no samples');
   const ratio = p.median / d.median;
   const cell = (q: Quartiles) => `${q.median.toFixed(1)} (${q.low.toFixed(1)}–${q.high.toFixed(1)})`;
+  const added = (q: Quartiles) => `${q.median >= d.median ? '+' : ''}${(q.median - d.median).toFixed(1)}`;
   const before = b === undefined ? '' : ` ${cell(b)} | ${(b.median / d.median).toFixed(3)}× |`;
-  return `| ${label} | ${cell(d)} | ${cell(p)} | ${p.median >= d.median ? '+' : ''}${(p.median - d.median).toFixed(1)} | ${ratio.toFixed(3)}× | ${ratio <= 1.05 ? '**met**' : '**not met**'} |${before}`;
+  return `| ${label} | ${cell(d)} | ${cell(f)} | ${added(f)} | ${(f.median / d.median).toFixed(3)}× | ${cell(p)} | ${added(p)} | ${ratio.toFixed(3)}× | ${ratio <= 1.05 ? '**met**' : '**not met**'} |${before}`;
 }
 
 interface Quartiles {
@@ -221,15 +242,18 @@ async function toolCallSizes(llamaUrl: string): Promise<string[]> {
 async function withServers<T>(dir: string, threads: number, use: (llama: LlamaServer, proxies: Proxies) => Promise<T>): Promise<T> {
   const llama = await startLlamaServer({ contextSize: CONTEXT, threads });
   const started: BenchProxy[] = [];
+  let pipe: ChildProcess | null = null;
   try {
     const current = await startLlamaProxy(dir, llama.url, CLI, options.profile);
     started.push(current);
     const baseline = options.baseline === undefined ? null : await startLlamaProxy(dir, llama.url, join(options.baseline, 'cli.js'));
     if (baseline) started.push(baseline);
-    return await use(llama, { current: current.url, baseline: baseline?.url ?? null });
+    const piped = await startLlamaPipe(llama.url);
+    pipe = piped.child;
+    return await use(llama, { current: current.url, pipe: piped.url, baseline: baseline?.url ?? null });
   } finally {
     // A CPU profile is written as the proxy exits.
-    await Promise.all(started.map((proxy) => proxy.stop()));
+    await Promise.all([...started.map((proxy) => proxy.stop()), pipe === null ? null : stopChild(pipe)]);
     await llama.stop();
   }
 }
@@ -261,10 +285,10 @@ async function main(): Promise<void> {
       '',
       '## Time to first token: proxy vs llama-server direct (goal ≤ 1.05×)',
       '',
-      `Same server, same prompt: direct gets the exact body the proxy prepares, both get Claude Code's headers and \`stream: true\`; time to the first \`content_block_delta\` as the client reads it (llama-server, too, sends \`message_start\` with the first token). ${WARMUP} requests each first (the prompt cache filled, the proxy's JIT settled), then ${ROUNDS} each, each round started by the next target, ${PAUSE_MS} ms between requests; median, and the middle half in brackets. \`-t 2\` gives the model both cores of this machine, so the client and the proxy wait for a core; \`-t 1\` leaves them one.`,
+      `Same server, same prompt: direct gets the exact body the proxy prepares, both get Claude Code's headers and \`stream: true\`; time to the first \`content_block_delta\` as the client reads it (llama-server, too, sends \`message_start\` with the first token). ${WARMUP} requests each first (the prompt cache filled, the proxy's JIT settled), then ${ROUNDS} each, each round started by the next target, ${PAUSE_MS} ms between requests; median, and the middle half in brackets. \`-t 2\` gives the model both cores of this machine, so the client and the proxy wait for a core; \`-t 1\` leaves them one. pipe+parse is \`bench/pipe.ts\` in a process of its own, measured in the same loop: fastify, the body parsed, the same bytes forwarded over one pool with the proxy's spare connection, the answer piped back; the least any relay in a second process adds here.`,
       '',
-      `| prompt (server threads) | direct ms | proxy ms | added ms | ratio | |${baselineColumns[0]}`,
-      `| --- | ---: | ---: | ---: | ---: | --- |${baselineColumns[1]}`,
+      `| prompt (server threads) | direct ms | pipe+parse ms | added ms | ratio | proxy ms | added ms | ratio | |${baselineColumns[0]}`,
+      `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |${baselineColumns[1]}`,
       ...busy,
       ...spare,
       ...baselineNote,
