@@ -1,15 +1,12 @@
-// `npm run bench:llama`: the local route measured against a real llama-server (scripts/llama/), the
-// same prompts sent to the server directly and through the proxy. Writes bench/LLAMA-RESULTS.md.
-// Options: --rounds N (TTFT samples per target, default 40), --only ttft (the TTFT table alone),
-// --profile DIR (CPU profile of the proxy), --baseline DIR (another build's bundle directory, its
-// proxy measured in the same loop: a before/after) with --baseline-label TEXT, --out FILE.
+// `npm run bench:llama`: the local route measured against a real llama-server (scripts/llama/): the
+// same prompts sent to the server directly, through a minimal pipe and through the proxy. Writes
+// bench/LLAMA-RESULTS.md; the options are in USAGE.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import type { MessagesRequest, TextBlock } from '../src/anthropic/types.js';
 import { resolveConfig } from '../src/config/load.js';
@@ -17,6 +14,7 @@ import { prepareLocal } from '../src/backends/local/prepare.js';
 import { billingBlock, claudeCodeHeaders, mainRequest, toolResultRequest } from '../test/fixtures/claude-code.js';
 import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
 import { freePort } from '../test/helpers/ports.js';
+import { benchOptions, countOption } from './options.js';
 import { startProxy, stopChild, type BenchProxy } from './proxy.js';
 import { summarize } from './stats.js';
 
@@ -27,16 +25,28 @@ const REPO = here('../../');
 const ALIAS = 'claude-local';
 const CONTEXT = 32_768;
 
-const { values: options } = parseArgs({
-  options: { rounds: { type: 'string', default: '40' }, only: { type: 'string' }, profile: { type: 'string' }, baseline: { type: 'string' }, 'baseline-label': { type: 'string', default: 'baseline' }, out: { type: 'string' } },
-});
-if (options.only !== undefined && options.only !== 'ttft') throw new Error('--only takes ttft');
+const USAGE = `usage: npm run bench:llama -- [options]
+  --rounds N              TTFT samples per target (default 40)
+  --only ttft             the TTFT table alone, printed (written only with --out)
+  --profile DIR           a CPU profile of the proxy
+  --baseline DIR          another build's dist/bundle: its proxy measured in the same loop
+  --baseline-label TEXT   its name in the table (default baseline)
+  --out FILE              where the results go (default bench/LLAMA-RESULTS.md)
+`;
+const options = benchOptions(
+  { rounds: { type: 'string', default: '40' }, only: { type: 'string' }, profile: { type: 'string' }, baseline: { type: 'string' }, 'baseline-label': { type: 'string', default: 'baseline' }, out: { type: 'string' } },
+  USAGE,
+);
+if (options.only !== undefined && options.only !== 'ttft') {
+  process.stderr.write(`--only takes ttft, not ${JSON.stringify(options.only)}\n\n${USAGE}`);
+  process.exit(2);
+}
 /** The default local.maxOutputTokens, and the caps it had before, for the tool-call table. */
 const DEFAULT_CAP = resolveConfig({}, { HOME: tmpdir() }).local.maxOutputTokens;
 const CAPS = [2048, 8192, DEFAULT_CAP];
 // A partial run only prints, unless told where to write.
 const OUT = options.out ?? (options.only ? null : join(REPO, 'bench', 'LLAMA-RESULTS.md'));
-const ROUNDS = Number(options.rounds);
+const ROUNDS = countOption(options.rounds, 'rounds', USAGE);
 /** Requests before the samples: the first fills the server's prompt cache, the rest let the proxy's JIT settle. */
 const WARMUP = 20;
 /** A pause between requests, so that neither side's work after an answer overlaps the next measurement. */

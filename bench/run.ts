@@ -1,16 +1,15 @@
-// `npm run bench`: every target in one run, against the same fake upstream, reported as ratios.
-// Options: --quick (shorter cells), --rounds N (best of N per cell), --profile DIR (CPU profile of the proxy),
-// --baseline DIR (another build's dist/bundle: its proxy's remote route measured in the same cells),
-// --out FILE (default bench/RESULTS.md).
+// `npm run bench`: every target in one run, against the same fake upstream, reported as ratios;
+// the options are in USAGE.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/ports.js';
+import { benchOptions, countOption } from './options.js';
 import { startProxy, stopChild } from './proxy.js';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { request } from 'undici';
 import type { LoadSpec, StreamResult, ThroughputResult } from './load.js';
 import { benchRequest, SIZES, type Size } from './requests.js';
@@ -24,16 +23,24 @@ const CHILD = here('./child.js');
 const LOAD = here('./load.js');
 const REPO = here('../../');
 
-const { values: options } = parseArgs({
-  options: {
+const USAGE = `usage: npm run bench -- [options]
+  --quick          shorter cells
+  --rounds N       the best of N runs per cell (default 2)
+  --profile DIR    a CPU profile of the proxy
+  --baseline DIR   another build's dist/bundle: its proxy's remote route measured in the same cells
+  --out FILE       where the results go (default bench/RESULTS.md)
+`;
+const options = benchOptions(
+  {
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '2' },
     profile: { type: 'string' },
     baseline: { type: 'string' },
     out: { type: 'string', default: join(REPO, 'bench', 'RESULTS.md') },
   },
-});
-const ROUNDS = Number(options.rounds);
+  USAGE,
+);
+const ROUNDS = countOption(options.rounds, 'rounds', USAGE);
 const CELL = options.quick ? { warmupMs: 500, durationMs: 1500 } : { warmupMs: 1000, durationMs: 3000 };
 /** Load on every target before any cell is measured, so that no target is measured before the JIT warmed it. */
 const WARMUP_MS = options.quick ? 1000 : 2500;
