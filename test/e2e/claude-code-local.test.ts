@@ -3,26 +3,17 @@
 // remote upstream. Run with `CLAUDE_CODE_BIN=<path of the claude binary> npm run test:claude-code`
 // (e.g. the node_modules/@anthropic-ai/claude-code-linux-x64/claude of a scratch install); not part of `npm test`.
 
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runClaude, type ClaudeResult } from '../helpers/claude-code-cli.js';
 import { anthropicLike, FakeUpstream, streams } from '../helpers/fake-anthropic.js';
 import { FakeNative } from '../helpers/fake-native.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 const CLI = process.env.CLAUDE_CODE_BIN;
 const REMOTE_ANSWER = 'Remote answer from the fake upstream.';
-
-interface Result {
-  subtype: string;
-  is_error: boolean;
-  num_turns: number;
-  result: string;
-  usage: { input_tokens: number; output_tokens: number };
-}
 
 if (!CLI) throw new Error('set CLAUDE_CODE_BIN to the claude binary');
 
@@ -51,17 +42,10 @@ describe('the real Claude Code CLI with its defaults', () => {
 
   const messagesSentRemote = () => remote.received.filter((r) => r.method === 'POST' && r.url.startsWith('/v1/messages'));
 
-  async function claude(prompt: string, ...flags: string[]): Promise<Result> {
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: home,
-      ANTHROPIC_BASE_URL: proxy.url,
-      ANTHROPIC_API_KEY: 'sk-ant-test',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
-    };
-    const { stdout } = await promisify(execFile)(CLI as string, ['-p', prompt, '--output-format', 'json', ...flags], { env, cwd: home, timeout: 120_000 });
-    return JSON.parse(stdout) as Result;
+  async function claude(prompt: string, ...flags: string[]): Promise<ClaudeResult> {
+    const result = await runClaude({ bin: CLI as string, url: proxy.url, home, prompt, flags, timeoutMs: 120_000 });
+    if (result === null) throw new Error('claude printed no result within 120 s');
+    return result;
   }
 
   it('answers "What is NixOS?" locally', async () => {

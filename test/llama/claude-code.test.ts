@@ -1,12 +1,11 @@
 // The real Claude Code CLI through the proxy to a real llama-server. Runs in `npm run test:llama`
 // only when CLAUDE_CODE_BIN names the claude binary (vitest.llama.config.ts).
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTokenCount } from '../../src/telemetry/event.js';
+import { runClaude, type ClaudeResult } from '../helpers/claude-code-cli.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { MODEL_ALIAS, startLlamaServer, type LlamaServer } from './llama-server.js';
 
@@ -16,13 +15,12 @@ if (!CLI) throw new Error('set CLAUDE_CODE_BIN to the claude binary');
 const CONTEXT = 65_536;
 /** Seeds tried in turn for a first turn of the wanted kind. */
 const SEEDS = [1, 2, 3, 5, 7, 11];
-
-interface Result {
-  subtype: string;
-  is_error: boolean;
-  num_turns: number;
-  result: string;
-}
+/**
+ * The random model may go on to the output cap: a small cap keeps each try short (a first turn's
+ * tool call here is well under it), and a try that still takes longer counts as a miss.
+ */
+const MAX_OUTPUT_TOKENS = 1024;
+const TRY_MS = 150_000;
 
 describe.each(['anthropic', 'openai'] as const)('the real Claude Code CLI, local.kind %s, llama-server', (kind) => {
   let llama: LlamaServer | null = null;
@@ -36,7 +34,7 @@ describe.each(['anthropic', 'openai'] as const)('the real Claude Code CLI, local
     proxy = await startProxy({
       // No remote route: anything that leaves the local route fails loudly.
       remote: { url: 'http://127.0.0.1:9' },
-      local: { kind, url: llama.url, model: MODEL_ALIAS, contextWindow: CONTEXT, firstByteTimeoutMs: 120_000 },
+      local: { kind, url: llama.url, model: MODEL_ALIAS, contextWindow: CONTEXT, maxOutputTokens: MAX_OUTPUT_TOKENS, firstByteTimeoutMs: 120_000 },
       rag: { enabled: false },
     });
     return proxy;
@@ -56,39 +54,19 @@ describe.each(['anthropic', 'openai'] as const)('the real Claude Code CLI, local
    * wanted. The random model's choice follows the prompt's bytes, and the CLI's prompt changes with
    * the date and the working directory: no one seed holds.
    */
-  async function firstTurnEnding(stopReason: 'end_turn' | 'tool_use', prompt: string, flags: string[]): Promise<{ p: RunningProxy; result: Result }> {
+  async function firstTurnEnding(stopReason: 'end_turn' | 'tool_use', prompt: string, flags: string[]): Promise<{ p: RunningProxy; result: ClaudeResult }> {
     const seen: string[] = [];
     for (const seed of SEEDS) {
       const p = await start(seed);
-      const result = await claude(p.url, prompt, ...flags);
+      const result = await runClaude({ bin: CLI as string, url: p.url, home, prompt, flags, timeoutMs: TRY_MS });
       const first = messageEvents(p)[0]?.metadata.stop_reason ?? 'none';
-      if (first === stopReason) return { p, result };
-      seen.push(`seed ${seed}: ${first}`);
+      if (result !== null && first === stopReason) return { p, result };
+      seen.push(`seed ${seed}: ${result === null ? `no result within ${TRY_MS / 1000} s` : first}`);
       await stop();
     }
     throw new Error(`no seed made the first turn end with ${stopReason} (${seen.join(', ')})`);
   }
   afterEach(stop);
-
-  async function claude(url: string, prompt: string, ...flags: string[]): Promise<Result> {
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: home,
-      ANTHROPIC_BASE_URL: url,
-      ANTHROPIC_API_KEY: 'sk-ant-test',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
-    };
-    try {
-      const { stdout } = await promisify(execFile)(CLI as string, ['-p', prompt, '--output-format', 'json', ...flags], { env, cwd: home, timeout: 280_000 });
-      return JSON.parse(stdout) as Result;
-    } catch (error) {
-      // Reaching --max-turns exits non-zero with the result still printed.
-      const stdout = (error as { stdout?: string }).stdout ?? '';
-      if (!stdout.trim().startsWith('{')) throw error;
-      return JSON.parse(stdout) as Result;
-    }
-  }
 
   const messageEvents = (p: RunningProxy) => p.events.filter((e) => !isTokenCount(e.metadata) && e.metadata.path.startsWith('/v1/messages'));
 
@@ -97,12 +75,12 @@ describe.each(['anthropic', 'openai'] as const)('the real Claude Code CLI, local
     expect(result.is_error).toBe(false);
     expect(messageEvents(p).length).toBeGreaterThan(0);
     expect(messageEvents(p).every((e) => e.metadata.routing_decision === 'local' && e.metadata.success)).toBe(true);
-  }, 600_000);
+  }, SEEDS.length * (TRY_MS + 20_000));
 
   it('runs a tool the model called and sends its result back (a round trip)', async () => {
     const { p } = await firstTurnEnding('tool_use', 'List the files here.', ['--max-turns', '2', '--allowedTools', 'Bash,Read,Glob,Grep,LS']);
     const turns = messageEvents(p);
     expect(turns.length).toBeGreaterThanOrEqual(2);
     expect(turns.every((e) => e.metadata.routing_decision === 'local' && e.metadata.success)).toBe(true);
-  }, 600_000);
+  }, SEEDS.length * (TRY_MS + 20_000));
 });
