@@ -14,7 +14,7 @@ import { prepareLocal } from '../src/backends/local/prepare.js';
 import { billingBlock, claudeCodeHeaders, mainRequest, toolResultRequest } from '../test/fixtures/claude-code.js';
 import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
 import { freePort } from '../test/helpers/ports.js';
-import { benchOptions, countOption } from './options.js';
+import { benchOptions, countOption, refuse } from './options.js';
 import { startProxy, stopChild, type BenchProxy } from './proxy.js';
 import { summarize } from './stats.js';
 
@@ -37,10 +37,7 @@ const options = benchOptions(
   { rounds: { type: 'string', default: '40' }, only: { type: 'string' }, profile: { type: 'string' }, baseline: { type: 'string' }, 'baseline-label': { type: 'string', default: 'baseline' }, out: { type: 'string' } },
   USAGE,
 );
-if (options.only !== undefined && options.only !== 'ttft') {
-  process.stderr.write(`--only takes ttft, not ${JSON.stringify(options.only)}\n\n${USAGE}`);
-  process.exit(2);
-}
+if (options.only !== undefined && options.only !== 'ttft') refuse(`--only takes ttft, not ${JSON.stringify(options.only)}`, USAGE);
 /** The default local.maxOutputTokens, and the caps it had before, for the tool-call table. */
 const DEFAULT_CAP = resolveConfig({}, { HOME: tmpdir() }).local.maxOutputTokens;
 const CAPS = [2048, 8192, DEFAULT_CAP];

@@ -5,7 +5,8 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 type Values<T extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ options: T; allowPositionals: false }>>['values'];
 
-function refuse(message: string, usage: string): never {
+/** Ends the bench with one line and the usage (exit 2). */
+export function refuse(message: string, usage: string): never {
   process.stderr.write(`${message}\n\n${usage}`);
   process.exit(2);
 }
