@@ -60,6 +60,11 @@ export const text = (values: Values, name: string): string | undefined => {
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
 };
+/** A string option's value among its choices, typed as one of them (the parser has refused any other). */
+export const choice = <T extends string>(values: Values, name: string, choices: readonly T[]): T | undefined => {
+  const value = text(values, name);
+  return choices.find((allowed) => allowed === value);
+};
 export const flag = (values: Values, name: string): boolean => values[name] === true;
 export const list = (values: Values, name: string): string[] => {
   const value = values[name];

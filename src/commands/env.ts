@@ -1,13 +1,12 @@
 import { basename } from 'node:path';
 import { loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { CONFIG_OPTION, text, type Command, type Io, type Values } from './command.js';
+import { choice, CONFIG_OPTION, text, type Command, type Io, type Values } from './command.js';
 import { proxyUrl } from './proxy-client.js';
 import { HEADER } from '../shared/headers.js';
 
 const SHELLS = ['sh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];
-const isShell = (value: string): value is Shell => (SHELLS as readonly string[]).includes(value);
 
 const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
@@ -27,9 +26,7 @@ function line(shell: Shell, name: string, value: string, fromFile?: string): str
 }
 
 async function printEnv(values: Values, env: Env, io: Io): Promise<number> {
-  // The parser has refused a --shell outside SHELLS; the guard narrows the type.
-  const requested = text(values, 'shell');
-  const shell: Shell = requested !== undefined && isShell(requested) ? requested : basename(env.SHELL ?? '') === 'fish' ? 'fish' : 'sh';
+  const shell: Shell = choice(values, 'shell', SHELLS) ?? (basename(env.SHELL ?? '') === 'fish' ? 'fish' : 'sh');
   const { config } = await loadConfig({ file: text(values, 'config'), env });
   io.stdout.write(`${proxyVariables(config).map((v) => line(shell, v.name, v.value, v.fromFile)).join('\n')}\n`);
   return 0;

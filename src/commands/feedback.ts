@@ -1,13 +1,11 @@
 import { loadConfig, type Env } from '../config/load.js';
 import { correctionOf, FeedbackError } from '../routing/correction.js';
 import { FeedbackStore } from '../routing/feedback-store.js';
-import { isRoute } from '../shared/vocabulary.js';
+import { isRoute, ROUTES } from '../shared/vocabulary.js';
 import { findEvent } from '../telemetry/find-event.js';
 import { CONFIG_OPTION, text, type Command, type Values } from './command.js';
 import type { Io } from './io.js';
 import { notAChoice } from './parse.js';
-
-const ROUTES = ['local', 'remote'] as const;
 
 /** `feedback`: appends one correction to the state directory's feedback.jsonl. Returns the exit code. */
 export async function feedback(values: Values, positionals: string[], env: Env, io: Io, now: () => Date = () => new Date()): Promise<number> {

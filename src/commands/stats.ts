@@ -1,11 +1,11 @@
 import { loadConfig, type Env } from '../config/load.js';
 import { collectStats } from '../telemetry/collect-stats.js';
 import { writeDashboardFiles } from '../telemetry/dashboard-files.js';
-import { GROUP_BY, isGroupBy } from '../telemetry/stats.js';
+import { GROUP_BY } from '../telemetry/stats.js';
 import { formatStatsTable } from '../telemetry/stats-table.js';
 import { parseTimeBound, TimeBoundError } from '../telemetry/time-bound.js';
 import { proxyUp, proxyUrl } from './proxy-client.js';
-import { CONFIG_OPTION, flag, text, UsageError, type Command, type Io, type Values } from './command.js';
+import { choice, CONFIG_OPTION, flag, text, UsageError, type Command, type Io, type Values } from './command.js';
 
 /** How long the online check of the proxy may take when writing the dashboard files. */
 const HEALTH_TIMEOUT_MS = 1_000;
@@ -14,9 +14,7 @@ const isTty = (stream: NodeJS.WritableStream): boolean => (stream as NodeJS.Writ
 
 /** `claude-api-proxy stats`: the numbers as a table on a terminal, JSON otherwise. */
 export async function stats(values: Values, env: Env, io: Io, now: () => Date = () => new Date()): Promise<number> {
-  // The parser has refused a --by outside GROUP_BY; the guard narrows the type.
-  const requested = text(values, 'by');
-  const by = requested !== undefined && isGroupBy(requested) ? requested : null;
+  const by = choice(values, 'by', GROUP_BY) ?? null;
   const at = now();
   let since: Date | null;
   let until: Date | null;

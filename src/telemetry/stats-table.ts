@@ -1,4 +1,5 @@
 import { textTable } from '../shared/text-table.js';
+import { ROUTES } from '../shared/vocabulary.js';
 import type { Distribution } from './samples.js';
 import type { EstimateError, StatsReport } from './stats.js';
 
@@ -52,7 +53,7 @@ export function formatStatsTable(r: StatsReport): string {
   out.push(
     ...table(
       ['route', 'requests', 'latency p50/p90/p99 ms', 'ttfb p50/p90/p99 ms'],
-      (['local', 'remote'] as const).map((route) => [route, int(r.routes[route].requests), triple(r.routes[route].latency_ms), triple(r.routes[route].ttfb_ms)]),
+      ROUTES.map((route) => [route, int(r.routes[route].requests), triple(r.routes[route].latency_ms), triple(r.routes[route].ttfb_ms)]),
     ),
   );
   const estimates = [estimateLine('local', r.estimate_error.local), estimateLine('remote', r.estimate_error.remote)].filter((l): l is string => l !== null);

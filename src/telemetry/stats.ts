@@ -2,6 +2,7 @@ import type { Route } from './event.js';
 import type { RecordedEvent } from './event-line.js';
 import { localDate } from './json-line.js';
 import { round, Samples, type Distribution } from './samples.js';
+import { ROUTES } from '../shared/vocabulary.js';
 
 export const GROUP_BY = ['day', 'model', 'route', 'reason', 'session'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
@@ -14,7 +15,6 @@ export type BucketSize = (typeof BUCKETS)[number];
 /** The group key of requests that carried no Claude Code session header. */
 export const NO_SESSION = '(no session)';
 
-const ROUTES: readonly Route[] = ['local', 'remote'];
 const HOUR_MS = 3_600_000;
 /** The finest timeline step; every offset of a real time zone is a multiple of it. */
 const SLOT_MS = 300_000;
