@@ -1,8 +1,6 @@
 // `npm run bench:llama`: the local route measured against a real llama-server (scripts/llama/): the
 // same prompts sent to the server directly, through a minimal pipe and through the proxy. Writes
 // bench/LLAMA-RESULTS.md; the options are in USAGE.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +11,12 @@ import { resolveConfig } from '../src/config/load.js';
 import { prepareLocal } from '../src/backends/local/prepare.js';
 import { billingBlock, claudeCodeHeaders, mainRequest, toolResultRequest } from '../test/fixtures/claude-code.js';
 import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
-import { freePort } from '../test/helpers/ports.js';
 import { benchOptions, countOption, refuse } from './options.js';
-import { startProxy, stopChild, type BenchProxy } from './proxy.js';
+import { startPipe, startProxy, type BenchProcess } from './proxy.js';
 import { summarize } from './stats.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const CLI = here('../bundle/cli.js');
-const CHILD = here('./child.js');
 const REPO = here('../../');
 const ALIAS = 'claude-local';
 const CONTEXT = 32_768;
@@ -102,7 +98,7 @@ function conversation(nonce: string, prompt: string): [MessagesRequest, Messages
 }
 
 /** The proxy with its local route on llama-server (anthropic kind) and nothing listening for the remote. */
-const startLlamaProxy = (dir: string, llamaUrl: string, cli: string, profileDir?: string): Promise<BenchProxy> =>
+const startLlamaProxy = (dir: string, llamaUrl: string, cli: string, profileDir?: string): Promise<BenchProcess> =>
   startProxy({
     cli,
     dir,
@@ -143,19 +139,6 @@ interface Proxies {
   current: string;
   pipe: string;
   baseline: string | null;
-}
-
-/**
- * bench/pipe.ts in a process of its own in front of llama-server: fastify, the body parsed, the same
- * bytes forwarded over a pool with the proxy's spare connection, the answer piped back. What any
- * relay in a second process costs here, measured in the same loop as the proxy.
- */
-async function startLlamaPipe(llamaUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [CHILD, 'pipe-parse', llamaUrl, String(port), 'spare'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await Promise.race([once(child.stdout!, 'data'), once(child, 'exit')])) as unknown[];
-  if (!String(line).startsWith('ready')) throw new Error('the pipe did not start');
-  return { url: `http://127.0.0.1:${port}`, child };
 }
 
 async function ttft(label: string, llama: LlamaServer, proxies: Proxies, original: MessagesRequest): Promise<string> {
@@ -248,19 +231,20 @@ async function toolCallSizes(llamaUrl: string): Promise<string[]> {
 /** A llama-server and the proxies in front of it, for the length of `use`. */
 async function withServers<T>(dir: string, threads: number, use: (llama: LlamaServer, proxies: Proxies) => Promise<T>): Promise<T> {
   const llama = await startLlamaServer({ contextSize: CONTEXT, threads });
-  const started: BenchProxy[] = [];
-  let pipe: ChildProcess | null = null;
+  const started: BenchProcess[] = [];
   try {
     const current = await startLlamaProxy(dir, llama.url, CLI, options.profile);
     started.push(current);
     const baseline = options.baseline === undefined ? null : await startLlamaProxy(dir, llama.url, join(options.baseline, 'cli.js'));
     if (baseline) started.push(baseline);
-    const piped = await startLlamaPipe(llama.url);
-    pipe = piped.child;
-    return await use(llama, { current: current.url, pipe: piped.url, baseline: baseline?.url ?? null });
+    // The least any relay in a second process costs here: the body parsed, the bytes forwarded over
+    // the proxy's spare connection, the answer piped back.
+    const pipe = await startPipe({ role: 'pipe-parse', upstream: llama.url, spare: true });
+    started.push(pipe);
+    return await use(llama, { current: current.url, pipe: pipe.url, baseline: baseline?.url ?? null });
   } finally {
     // A CPU profile is written as the proxy exits.
-    await Promise.all([...started.map((proxy) => proxy.stop()), pipe === null ? null : stopChild(pipe)]);
+    await Promise.all(started.map((running) => running.stop()));
     await llama.stop();
   }
 }

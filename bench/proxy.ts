@@ -1,7 +1,9 @@
-// The proxy as the benchmarks run it: the built CLI's `serve` in a process of its own, on a free port.
+// What the benchmarks measure, each in a process of its own on a free port: the built CLI's `serve`,
+// and the pipes of pipe.ts (started by child.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
 import { freePort } from '../test/helpers/ports.js';
@@ -11,6 +13,7 @@ const HEALTH_POLL_MS = 50;
 const HEALTH_POLLS = 200;
 /** How long a stopped proxy may take to exit (writing its CPU profile) before it is killed. */
 const STOP_GRACE_MS = 15_000;
+const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 
 export interface ProxyOptions {
   /** The built CLI's entry (bundle/cli.js of this build or another). */
@@ -27,13 +30,22 @@ export interface ProxyOptions {
   ready?: (url: string) => Promise<void>;
 }
 
-export interface BenchProxy {
+export interface BenchProcess {
   url: string;
   child: ChildProcess;
   /** From the spawn to `ready`, in milliseconds. */
   startupMs: number;
-  /** SIGTERM, so that the proxy exits normally (and --cpu-prof writes its profile); SIGKILL if it has not exited after a grace. */
+  /** SIGTERM, so that the process exits normally (and --cpu-prof writes its profile); SIGKILL if it has not exited after a grace. */
   stop(): Promise<void>;
+}
+
+export interface PipeOptions {
+  role: 'pipe' | 'pipe-parse';
+  upstream: string;
+  /** Forward over one pool with the proxy's spare connection (for llama-server), not an Agent. */
+  spare?: boolean;
+  /** Resolves once the pipe serves; without it, when it prints its ready line. */
+  ready?: (url: string) => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,7 +74,29 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startProxy(options: ProxyOptions): Promise<BenchProxy> {
+/** The first line a child prints on its stdout. */
+export function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.includes('\n')) resolve(text.split('\n')[0]!);
+    });
+    child.once('exit', (code) => reject(new Error(`child exited (${code}) before it was ready`)));
+  });
+}
+
+export async function startPipe(options: PipeOptions): Promise<BenchProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, [CHILD, options.role, options.upstream, String(port), ...(options.spare ? ['spare'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await (options.ready ? options.ready(url) : firstLine(child));
+  return { url, child, startupMs: performance.now() - startedAt, stop: () => stopChild(child) };
+}
+
+export async function startProxy(options: ProxyOptions): Promise<BenchProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const file = join(options.dir, `proxy-${port}.yaml`);

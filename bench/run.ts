@@ -5,9 +5,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../test/helpers/ports.js';
 import { benchOptions, countOption } from './options.js';
-import { startProxy, stopChild } from './proxy.js';
+import { firstLine, startPipe, startProxy, stopChild, type BenchProcess } from './proxy.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { request } from 'undici';
@@ -71,17 +70,6 @@ function track(child: ChildProcess): ChildProcess {
 }
 const launch = (args: string[]): ChildProcess => track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] }));
 
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.includes('\n')) resolve(text.split('\n')[0]!);
-    });
-    child.once('exit', (code) => reject(new Error(`child exited (${code}) before it was ready`)));
-  });
-}
 
 /** CPU time the process has used (user + system), in microseconds; null where /proc cannot tell. */
 async function cpuMicros(pid: number | null): Promise<number | null> {
@@ -121,22 +109,14 @@ async function served(url: string, model: string): Promise<void> {
   }
 }
 
-interface Instance {
-  child: ChildProcess;
-  startupMs: number;
-}
-
-async function startPipe(role: 'pipe' | 'pipe-parse', upstream: string): Promise<Instance & { url: string }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const startedAt = performance.now();
-  const child = launch([CHILD, role, upstream, String(port)]);
-  await served(url, 'claude-opus-5-5');
-  return { child, startupMs: performance.now() - startedAt, url };
+async function startBenchPipe(role: 'pipe' | 'pipe-parse', upstream: string): Promise<BenchProcess> {
+  const pipe = await startPipe({ role, upstream, ready: (url) => served(url, 'claude-opus-5-5') });
+  track(pipe.child);
+  return pipe;
 }
 
 /** The proxy with both routes on the fake upstream: claude-opus-* remote, claude-local to its OpenAI endpoint. */
-async function startBenchProxy(dir: string, upstream: string, { cli = CLI, profileDir }: { cli?: string; profileDir?: string } = {}): Promise<Instance & { url: string }> {
+async function startBenchProxy(dir: string, upstream: string, { cli = CLI, profileDir }: { cli?: string; profileDir?: string } = {}): Promise<BenchProcess> {
   const proxy = await startProxy({
     cli,
     dir,
@@ -206,8 +186,8 @@ async function main(): Promise<void> {
     const startups: Record<string, number[]> = { pipe: [], 'pipe+parse': [], proxy: [] };
     for (let i = 0; i < STARTS; i++) {
       for (const [name, start] of [
-        ['pipe', () => startPipe('pipe', upstream)],
-        ['pipe+parse', () => startPipe('pipe-parse', upstream)],
+        ['pipe', () => startBenchPipe('pipe', upstream)],
+        ['pipe+parse', () => startBenchPipe('pipe-parse', upstream)],
         ['proxy', () => startBenchProxy(dir, upstream)],
       ] as const) {
         const instance = await start();
@@ -217,8 +197,8 @@ async function main(): Promise<void> {
     }
     log(`start-up medians: ${Object.entries(startups).map(([k, v]) => `${k} ${f(summarize(v).p50, 0)} ms`).join(', ')}`);
 
-    const pipe = await startPipe('pipe', upstream);
-    const pipeParse = await startPipe('pipe-parse', upstream);
+    const pipe = await startBenchPipe('pipe', upstream);
+    const pipeParse = await startBenchPipe('pipe-parse', upstream);
     const proxy = await startBenchProxy(dir, upstream, options.profile === undefined ? {} : { profileDir: options.profile });
     // Another build's proxy (its dist/bundle directory), measured in the same loop for a before and after.
     const baseline = options.baseline === undefined ? null : await startBenchProxy(dir, upstream, { cli: join(options.baseline, 'cli.js') });
