@@ -7,15 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runClaude, type ClaudeResult } from '../helpers/claude-code-cli.js';
+import { claudeCodeBin, runClaude, type ClaudeResult } from '../helpers/claude-code-cli.js';
 import { anthropicLike, FakeUpstream, streams } from '../helpers/fake-anthropic.js';
 import { FakeNative } from '../helpers/fake-native.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 
-const CLI = process.env.CLAUDE_CODE_BIN;
+const CLI = claudeCodeBin();
 const REMOTE_ANSWER = 'Remote answer from the fake upstream.';
-
-if (!CLI) throw new Error('set CLAUDE_CODE_BIN to the claude binary');
 
 describe('the real Claude Code CLI with its defaults', () => {
   let native: FakeNative;
@@ -43,7 +41,7 @@ describe('the real Claude Code CLI with its defaults', () => {
   const messagesSentRemote = () => remote.received.filter((r) => r.method === 'POST' && r.url.startsWith('/v1/messages'));
 
   async function claude(prompt: string, ...flags: string[]): Promise<ClaudeResult> {
-    const result = await runClaude({ bin: CLI as string, url: proxy.url, home, prompt, flags, timeoutMs: 120_000 });
+    const result = await runClaude({ bin: CLI, url: proxy.url, home, prompt, flags, timeoutMs: 120_000 });
     if (result === null) throw new Error('claude printed no result within 120 s');
     return result;
   }

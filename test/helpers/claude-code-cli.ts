@@ -2,6 +2,13 @@
 // runs it: its default model, no --model and no effort flag.
 import { execFile } from 'node:child_process';
 
+/** The claude binary the real-CLI suites run; without CLAUDE_CODE_BIN they do not load. */
+export function claudeCodeBin(): string {
+  const bin = process.env.CLAUDE_CODE_BIN;
+  if (!bin) throw new Error('set CLAUDE_CODE_BIN to the claude binary');
+  return bin;
+}
+
 /** What `--output-format json` prints. */
 export interface ClaudeResult {
   subtype: string;

@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTokenCount } from '../../src/telemetry/event.js';
-import { runClaude, type ClaudeResult } from '../helpers/claude-code-cli.js';
+import { claudeCodeBin, runClaude, type ClaudeResult } from '../helpers/claude-code-cli.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { MODEL_ALIAS, startLlamaServer, type LlamaServer } from './llama-server.js';
 
-const CLI = process.env.CLAUDE_CODE_BIN;
-if (!CLI) throw new Error('set CLAUDE_CODE_BIN to the claude binary');
+const CLI = claudeCodeBin();
 // Claude Code runs as users run it: its default model, no --model and no effort flag.
 const CONTEXT = 65_536;
 /** Seeds tried in turn for a first turn of the wanted kind. */
@@ -58,7 +57,7 @@ describe.each(['anthropic', 'openai'] as const)('the real Claude Code CLI, local
     const seen: string[] = [];
     for (const seed of SEEDS) {
       const p = await start(seed);
-      const result = await runClaude({ bin: CLI as string, url: p.url, home, prompt, flags, timeoutMs: TRY_MS });
+      const result = await runClaude({ bin: CLI, url: p.url, home, prompt, flags, timeoutMs: TRY_MS });
       const first = messageEvents(p)[0]?.metadata.stop_reason ?? 'none';
       if (result !== null && first === stopReason) return { p, result };
       seen.push(`seed ${seed}: ${result === null ? `no result within ${TRY_MS / 1000} s` : first}`);
