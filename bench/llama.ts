@@ -13,6 +13,7 @@ import { billingBlock, claudeCodeHeaders, mainRequest, toolResultRequest } from 
 import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
 import { benchOptions, countOption, refuse } from './options.js';
 import { startPipe, startProxy, type BenchProcess } from './proxy.js';
+import type { Stage, StageTimes } from './stages.js';
 import { summarize } from './stats.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -23,7 +24,7 @@ const CONTEXT = 32_768;
 
 const USAGE = `usage: npm run bench:llama -- [options]
   --rounds N              TTFT samples per target (default 40)
-  --only ttft             the TTFT table alone, printed (written only with --out)
+  --only ttft             the TTFT tables alone, printed (written only with --out)
   --profile DIR           a CPU profile of the proxy
   --baseline DIR          another build's dist/bundle: its proxy measured in the same loop
   --baseline-label TEXT   its name in the table (default baseline)
@@ -98,7 +99,7 @@ function conversation(nonce: string, prompt: string): [MessagesRequest, Messages
 }
 
 /** The proxy with its local route on llama-server (anthropic kind) and nothing listening for the remote. */
-const startLlamaProxy = (dir: string, llamaUrl: string, cli: string, profileDir?: string): Promise<BenchProcess> =>
+const startLlamaProxy = (dir: string, llamaUrl: string, cli: string, trace: { profileDir?: string; stagesFile?: string } = {}): Promise<BenchProcess> =>
   startProxy({
     cli,
     dir,
@@ -110,65 +111,128 @@ const startLlamaProxy = (dir: string, llamaUrl: string, cli: string, profileDir?
       state: { dir: join(dir, `state-${port}`) },
       log: { level: 'warn' },
     }),
-    ...(profileDir === undefined ? {} : { cpuProfDir: profileDir }),
+    ...(trace.profileDir === undefined ? {} : { cpuProfDir: trace.profileDir }),
+    ...(trace.stagesFile === undefined ? {} : { stagesFile: trace.stagesFile }),
     stderr: 'inherit',
   });
 
-/** What was found profiling the proxy during this bench (CPU profiles, and stage timestamps from Node's diagnostics channels). */
+/** Where the traced proxy's time goes, a column per span of SPANS. */
+const SPAN_NAMES = [
+  'body read',
+  'parse, decide, prepare, serialise',
+  'undici: to the server, body written',
+  'llama-server: to its first delta',
+  'first delta → written to the client',
+];
+const STAGES_INTRO =
+  "Where the time goes, measured in the same loop on one more process of this build's proxy, with `bench/stages.ts` preloaded: timestamps from Node's and undici's diagnostics channels (the request's headers and body received, the request handed to undici, its body written, the first chunk from llama-server that carries a content delta) and the proxy's first write of a delta to its client; ms from one to the next, median and middle half, the same rounds. The first three spans and the last are the proxy's (direct, the server reads the body itself); `llama-server: to its first delta` is the server's own time (the prompt read, templated, tokenized and matched to its cache, the first token decoded), which direct pays the same.";
+
+/** What was found profiling the proxy (CPU profiles from --profile, stage timestamps, strace) and what was changed. */
 const TTFT_NOTES = [
-  'Where the proxy\'s time goes: stage timestamps from Node\'s diagnostics channels taken by a scratch preload in the proxy, Claude Code\'s 48 kB first turn, `-t 1`, 40 requests, medians, in ms from the arrival of the request\'s headers at the proxy (CPU profiles from `--profile` name the functions):',
+  'Found and fixed: llama-server closes its connection after every streamed answer, and undici\'s Agent then dropped its pool for the origin, so every request built a new pool, client and TCP connection and waited for the server to accept it; the local backend now keeps one pool and opens the next connection as the last one closes (`src/upstream/spare-connection.ts`), while a direct client still connects per request. The background refresh of the health probe (every `local.healthCacheMs`) took that spare connection, so the request it was made for waited for a new one (at Claude Code\'s pace, requests seconds apart, nearly every request): probes now have a connection of their own, and none is started on a request\'s way at all: a healthy backend is judged by the requests it serves, and probed at once after a failed one. Joining the caller\'s abort signal with `AbortSignal.any` cost about 20 µs a request; a listener does it. The bench itself is fair on the prompt, the stream flag and the first token (llama-server, too, sends `message_start` only with its first token), sends the same headers both ways, rotates the order, pauses between requests and warms up 20 requests.',
   '',
-  '| stage | ms |',
-  '| --- | ---: |',
-  '| the body read (the client sends 48 kB; direct, the server reads the same) | 0.37 |',
-  '| parse and validation, route decision, preparation, the body serialised, the request handed to undici | 0.8–1.0 |',
-  '| handed to undici → written to llama-server on the spare connection | 0.15 |',
-  '| the server\'s first content delta read → the proxy\'s first write to the client (SSE parse, normalising, the held `message_start` released with it, one corked write) | 0.37–0.45 |',
+  'Looked for and not found: one cost that stands out. Finer timestamps (a scratch build with marks at every step) split the proxy\'s part of a Claude Code turn into some twenty steps of 10 to 220 µs each: parsing and checking the 48 kB body is the largest, then the decision, the serialisation of the prepared body, undici\'s request object and its copy of the body, the spare connection handed over, the SSE records parsed and normalised. The same code warm and back to back in one process takes a quarter of the time: requests tens of milliseconds apart find it out of the CPU caches. The async generators on the answer\'s way cost no measurable time (a scratch micro-benchmark carrying three events through one layer or through six: 17–19 µs either way).',
   '',
-  'An strace of all three processes (timestamps of every socket read and write) confirmed the split: llama-server\'s own time from reading the request to sending its first delta was the same both ways, and all the proxy adds is at its two ends. Of the 0.8–1.0 ms, JSON work is about 0.3 (parse 0.11, serialising the prepared body 0.11, the collection of their garbage); the rest is spread thin over a hundred functions. The same code in process, warm and back to back, takes a quarter of that (parse 64 µs, decision 15, preparation 18): requests seconds apart, as Claude Code sends them, find the code and data out of the CPU caches.',
-  '',
-  'Found and fixed: llama-server closes its connection after every streamed answer, and undici\'s Agent then dropped its pool for the origin, so every request built a new pool, client and TCP connection and waited for the server to accept it; the local backend now keeps one pool and opens the next connection as the last one closes (`src/upstream/spare-connection.ts`), while a direct client still connects per request (0.9–1.5 ms here). The background refresh of the health probe (every `local.healthCacheMs`) took that spare connection, so the request it was made for waited for a new one (1–3 ms; at Claude Code\'s pace, requests seconds apart, nearly every request): probes now have a connection of their own, and none is started on a request\'s way at all (even on its own connection it held the request back 1–4 ms): a healthy backend is judged by the requests it serves, and probed at once after a failed one. Joining the caller\'s abort signal with `AbortSignal.any` cost about 20 µs a request; a listener does it. The bench itself is fair on the prompt, the stream flag and the first token (llama-server, too, sends `message_start` only with its first token), sends the same headers both ways, rotates the order, pauses between requests and warms up 20 requests.',
-  '',
-  'What is left is the second process: each request and each token make two more hops between processes, on a machine whose two cores, with `-t 2`, are both the model\'s. The pipe+parse columns measure that floor in the same loop: a relay that only parses the body and forwards the bytes, over the same spare connection. Where the floor itself is above 1.05×, no relay in a second process meets the goal on this machine; what the proxy adds of its own is its column less the pipe\'s. In the runs of 2026-12-02 the floor was above 1.05× on the one-line question at both thread counts (1.07–1.26×) and on Claude Code\'s turn with `-t 2` (1.06×); on that turn with `-t 1` it was 1.024× and the proxy 1.051–1.057×, its own share 1.3–1.6 ms: the parsing, deciding, preparing and serialising above (the pipe forwards the bytes it got), and the first delta\'s way out.',
+  'What is left is the second process: each request and each token make two more hops between processes, on a machine whose two cores, with `-t 2`, are both the model\'s. The pipe+parse columns measure that floor in the same loop: a relay that only parses the body and forwards the bytes, over the same spare connection. Where the floor itself is above 1.05×, no relay in a second process meets the goal on this machine; what the proxy adds of its own is its column less the pipe\'s.',
 ];
 
 const pause = () => new Promise((r) => setTimeout(r, PAUSE_MS));
 
-/** The relays measured: this build's proxy, the least a relay can do (pipe+parse), and a baseline build's proxy when --baseline names one. */
+/**
+ * The relays measured: this build's proxy, the least a relay can do (pipe+parse), and a baseline
+ * build's proxy when --baseline names one; and this build's proxy once more with stages.ts preloaded,
+ * whose timestamps make the stage table (its own times to first token are not reported).
+ */
 interface Proxies {
   current: string;
   pipe: string;
   baseline: string | null;
+  traced: { url: string; stagesFile: string };
 }
 
-async function ttft(label: string, llama: LlamaServer, proxies: Proxies, original: MessagesRequest): Promise<string> {
+/** One row of each TTFT table: the ratios, and where the traced proxy's time went. */
+interface TtftRows {
+  ratios: string;
+  stages: string;
+}
+
+/** The spans of the stage table: from one timestamp of stages.ts to the next. */
+const SPANS: { from: Stage | null; to: Stage }[] = [
+  { from: null, to: 'bodyEnd' },
+  { from: 'bodyEnd', to: 'dispatched' },
+  { from: 'dispatched', to: 'bodySent' },
+  { from: 'bodySent', to: 'firstDelta' },
+  { from: 'firstDelta', to: 'relayed' },
+];
+/** How long the traced proxy may take to append its last request's line after the answer ended. */
+const STAGES_WAIT_MS = 2_000;
+
+/** The stage lines of a row's `count` requests, once the traced proxy has written them all. */
+async function readStages(file: string, count: number): Promise<StageTimes[]> {
+  const deadline = Date.now() + STAGES_WAIT_MS;
+  for (;;) {
+    const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
+    if (lines.length >= count) return lines.map((line) => JSON.parse(line) as StageTimes);
+    if (Date.now() > deadline) throw new Error(`the traced proxy wrote ${lines.length} of ${count} stage lines`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function stageRow(label: string, times: StageTimes[]): string {
+  const cells = SPANS.map(({ from, to }) => {
+    const spans = times.flatMap((t) => {
+      const end = t[to];
+      const start = from === null ? 0 : t[from];
+      return end === undefined || start === undefined ? [] : [end - start];
+    });
+    if (spans.length < times.length) throw new Error(`${times.length - spans.length} traced requests lack the ${to} timestamp`);
+    const q = quartiles(spans);
+    return `${q.median.toFixed(2)} (${q.low.toFixed(2)}–${q.high.toFixed(2)})`;
+  });
+  return `| ${label} | ${cells.join(' | ')} |`;
+}
+
+async function ttft(label: string, llama: LlamaServer, proxies: Proxies, original: MessagesRequest): Promise<TtftRows> {
   const direct = prepared(original);
   // The same headers both ways (llama-server ignores Claude Code's); only the body differs: the server gets the prepared one.
   const headers = claudeCodeHeaders();
-  const targets = [
-    { url: llama.url, body: direct, samples: [] as number[] },
-    { url: proxies.current, body: original, samples: [] as number[] },
-    // The pipe forwards what it is sent: it gets the prepared body, as the server does direct.
-    { url: proxies.pipe, body: direct, samples: [] as number[] },
-    ...(proxies.baseline === null ? [] : [{ url: proxies.baseline, body: original, samples: [] as number[] }]),
-  ];
+  const target = (url: string, body: MessagesRequest) => ({ url, body, samples: [] as number[] });
+  const server = target(llama.url, direct);
+  const proxy = target(proxies.current, original);
+  // The pipe forwards what it is sent: it gets the prepared body, as the server does direct.
+  const pipe = target(proxies.pipe, direct);
+  const baseline = proxies.baseline === null ? null : target(proxies.baseline, original);
+  const traced = target(proxies.traced.url, original);
+  const targets = [server, proxy, pipe, ...(baseline === null ? [] : [baseline]), traced];
+  // The traced proxy's file holds this row's requests alone (the last row's lines were all read).
+  await writeFile(proxies.traced.stagesFile, '');
   for (let i = 0; i < WARMUP + ROUNDS; i++) {
     // Each round starts with the next target, so that no target always follows the same one.
     for (let k = 0; k < targets.length; k++) {
-      const target = targets[(i + k) % targets.length];
-      if (target === undefined) continue;
-      const { ttftMs } = await streamOnce(target.url, target.body, headers);
-      if (i >= WARMUP) target.samples.push(ttftMs);
+      const next = targets[(i + k) % targets.length];
+      if (next === undefined) continue;
+      const { ttftMs } = await streamOnce(next.url, next.body, headers);
+      if (i >= WARMUP) next.samples.push(ttftMs);
       await pause();
     }
   }
-  const [d, p, f, b] = targets.map((t) => quartiles(t.samples));
-  if (d === undefined || p === undefined || f === undefined) throw new Error('no samples');
-  const ratio = p.median / d.median;
+  // Each round measures every target within a fraction of a second, so a round's ratio and difference
+  // to direct are untouched by the machine's slower swings; the medians of those are reported.
+  const vsDirect = (t: { samples: number[] }) => {
+    const base = (i: number) => server.samples[i] ?? Number.NaN;
+    return {
+      ms: quartiles(t.samples),
+      addedMs: quartiles(t.samples.map((v, i) => v - base(i))).median,
+      ratio: quartiles(t.samples.map((v, i) => v / base(i))).median,
+    };
+  };
   const cell = (q: Quartiles) => `${q.median.toFixed(1)} (${q.low.toFixed(1)}–${q.high.toFixed(1)})`;
-  const added = (q: Quartiles) => `${q.median >= d.median ? '+' : ''}${(q.median - d.median).toFixed(1)}`;
-  const before = b === undefined ? '' : ` ${cell(b)} | ${(b.median / d.median).toFixed(3)}× |`;
-  return `| ${label} | ${cell(d)} | ${cell(f)} | ${added(f)} | ${(f.median / d.median).toFixed(3)}× | ${cell(p)} | ${added(p)} | ${ratio.toFixed(3)}× | ${ratio <= 1.05 ? '**met**' : '**not met**'} |${before}`;
+  const cells = (c: ReturnType<typeof vsDirect>) => `${cell(c.ms)} | ${c.addedMs >= 0 ? '+' : ''}${c.addedMs.toFixed(1)} | ${c.ratio.toFixed(3)}×`;
+  const ofProxy = vsDirect(proxy);
+  const before = baseline === null ? '' : ` ${cells(vsDirect(baseline))} |`;
+  const stages = stageRow(label, (await readStages(proxies.traced.stagesFile, WARMUP + ROUNDS)).slice(WARMUP));
+  const ratios = `| ${label} | ${cell(quartiles(server.samples))} | ${cells(vsDirect(pipe))} | ${cells(ofProxy)} | ${ofProxy.ratio <= 1.05 ? '**met**' : '**not met**'} |${before}`;
+  return { ratios, stages };
 }
 
 interface Quartiles {
@@ -233,15 +297,18 @@ async function withServers<T>(dir: string, threads: number, use: (llama: LlamaSe
   const llama = await startLlamaServer({ contextSize: CONTEXT, threads });
   const started: BenchProcess[] = [];
   try {
-    const current = await startLlamaProxy(dir, llama.url, CLI, options.profile);
+    const current = await startLlamaProxy(dir, llama.url, CLI, options.profile === undefined ? {} : { profileDir: options.profile });
     started.push(current);
+    const stagesFile = join(dir, `stages-t${threads}.jsonl`);
+    const traced = await startLlamaProxy(dir, llama.url, CLI, { stagesFile });
+    started.push(traced);
     const baseline = options.baseline === undefined ? null : await startLlamaProxy(dir, llama.url, join(options.baseline, 'cli.js'));
     if (baseline) started.push(baseline);
     // The least any relay in a second process costs here: the body parsed, the bytes forwarded over
     // the proxy's spare connection, the answer piped back.
     const pipe = await startPipe({ role: 'pipe-parse', upstream: llama.url, spare: true });
     started.push(pipe);
-    return await use(llama, { current: current.url, pipe: pipe.url, baseline: baseline?.url ?? null });
+    return await use(llama, { current: current.url, pipe: pipe.url, baseline: baseline?.url ?? null, traced: { url: traced.url, stagesFile } });
   } finally {
     // A CPU profile is written as the proxy exits.
     await Promise.all(started.map((running) => running.stop()));
@@ -265,7 +332,7 @@ async function main(): Promise<void> {
     }));
     const spare = await withServers(dir, 1, (llama, proxies) => rows(1, llama, proxies));
     const label = options['baseline-label'];
-    const baselineColumns = options.baseline === undefined ? ['', ''] : [` ${label} ms | ${label} ratio |`, ' ---: | ---: |'];
+    const baselineColumns = options.baseline === undefined ? ['', ''] : [` ${label} ms | added ms | ratio |`, ' ---: | ---: | ---: |'];
     const baselineNote = options.baseline === undefined ? [] : ['', `${label}: the proxy of another build (\`--baseline\`), measured in the same loop as this one.`];
     const commit = (await readFile(join(LLAMA_SERVER_BIN, '..', 'llama.cpp-commit'), 'utf8').catch(() => 'unknown')).trim();
     const lines = [
@@ -276,13 +343,18 @@ async function main(): Promise<void> {
       '',
       '## Time to first token: proxy vs llama-server direct (goal ≤ 1.05×)',
       '',
-      `Same server, same prompt: direct gets the exact body the proxy prepares, both get Claude Code's headers and \`stream: true\`; time to the first \`content_block_delta\` as the client reads it (llama-server, too, sends \`message_start\` with the first token). ${WARMUP} requests each first (the prompt cache filled, the proxy's JIT settled), then ${ROUNDS} each, each round started by the next target, ${PAUSE_MS} ms between requests; median, and the middle half in brackets. \`-t 2\` gives the model both cores of this machine, so the client and the proxy wait for a core; \`-t 1\` leaves them one. pipe+parse is \`bench/pipe.ts\` in a process of its own, measured in the same loop: fastify, the body parsed, the same bytes forwarded over one pool with the proxy's spare connection, the answer piped back; the least any relay in a second process adds here.`,
+      `Same server, same prompt: direct gets the exact body the proxy prepares, both get Claude Code's headers and \`stream: true\`; time to the first \`content_block_delta\` as the client reads it (llama-server, too, sends \`message_start\` with the first token). ${WARMUP} requests each first (the prompt cache filled, the proxy's JIT settled), then ${ROUNDS} each, each round started by the next target, ${PAUSE_MS} ms between requests. The ms columns are medians with the middle half in brackets; added ms and ratio are the medians of each round's difference and ratio to direct in the same round (the targets of a round are measured within a fraction of a second, so the machine's slower swings cancel; the ratio of two medians moved by more than 0.1× between runs here). \`-t 2\` gives the model both cores of this machine, so the client and the proxy wait for a core; \`-t 1\` leaves them one. pipe+parse is \`bench/pipe.ts\` in a process of its own, measured in the same loop: fastify, the body parsed, the same bytes forwarded over one pool with the proxy's spare connection, the answer piped back; the least any relay in a second process adds here.`,
       '',
       `| prompt (server threads) | direct ms | pipe+parse ms | added ms | ratio | proxy ms | added ms | ratio | |${baselineColumns[0]}`,
       `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |${baselineColumns[1]}`,
-      ...busy,
-      ...spare,
+      ...[...busy, ...spare].map((row) => row.ratios),
       ...baselineNote,
+      '',
+      STAGES_INTRO,
+      '',
+      `| prompt (server threads) | ${SPAN_NAMES.join(' | ')} |`,
+      `| --- | ${SPAN_NAMES.map(() => '---:').join(' | ')} |`,
+      ...[...busy, ...spare].map((row) => row.stages),
       '',
       ...TTFT_NOTES,
       ...other,

@@ -14,6 +14,7 @@ const HEALTH_POLLS = 200;
 /** How long a stopped proxy may take to exit (writing its CPU profile) before it is killed. */
 const STOP_GRACE_MS = 15_000;
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+const STAGES = new URL('./stages.js', import.meta.url).href;
 
 export interface ProxyOptions {
   /** The built CLI's entry (bundle/cli.js of this build or another). */
@@ -24,6 +25,8 @@ export interface ProxyOptions {
   config: (port: number) => Record<string, unknown>;
   /** A directory for the proxy's CPU profile (node --cpu-prof), written when it exits. */
   cpuProfDir?: string;
+  /** A file for the stage timestamps of every streamed answer (stages.ts preloaded into the proxy). */
+  stagesFile?: string;
   /** The proxy's stderr: this process's, or a file proxy-PORT.log in `dir`. */
   stderr: 'inherit' | 'file';
   /** Resolves once the proxy serves; without it, when /health answers 200. */
@@ -102,9 +105,13 @@ export async function startProxy(options: ProxyOptions): Promise<BenchProcess> {
   const file = join(options.dir, `proxy-${port}.yaml`);
   await writeFile(file, stringify({ ...options.config(port), listen: { port } }));
   const log = options.stderr === 'file' ? await open(join(options.dir, `proxy-${port}.log`), 'a') : null;
-  const flags = options.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`];
+  const flags = [
+    ...(options.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`]),
+    ...(options.stagesFile === undefined ? [] : ['--import', STAGES]),
+  ];
+  const env = options.stagesFile === undefined ? process.env : { ...process.env, BENCH_STAGES_FILE: options.stagesFile };
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [...flags, options.cli, 'serve', '--config', file], { stdio: ['ignore', 'ignore', log?.fd ?? 'inherit'] });
+  const child = spawn(process.execPath, [...flags, options.cli, 'serve', '--config', file], { stdio: ['ignore', 'ignore', log?.fd ?? 'inherit'], env });
   if (log) child.once('exit', () => void log.close());
   await (options.ready ?? healthy)(url);
   return { url, child, startupMs: performance.now() - startedAt, stop: () => stopChild(child) };
