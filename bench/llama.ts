@@ -11,6 +11,7 @@ import { resolveConfig } from '../src/config/load.js';
 import { prepareLocal } from '../src/backends/local/prepare.js';
 import { billingBlock, claudeCodeHeaders, mainRequest, toolResultRequest } from '../test/fixtures/claude-code.js';
 import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
+import { HEADER } from '../src/shared/headers.js';
 import { benchOptions, countOption, refuse } from './options.js';
 import { startPipe, startProxy, type BenchProcess } from './proxy.js';
 import type { Stage, StageTimes } from './stages.js';
@@ -19,8 +20,9 @@ import { summarize } from './stats.js';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const CLI = here('../bundle/cli.js');
 const REPO = here('../../');
-const ALIAS = 'claude-local';
 const CONTEXT = 32_768;
+/** The model name the prompt-cache section sends, routed local by name (see conversation()). */
+const ALIAS = 'claude-local';
 
 const USAGE = `usage: npm run bench:llama -- [options]
   --rounds N              TTFT samples per target (default 40)
@@ -56,6 +58,9 @@ async function streamOnce(url: string, body: MessagesRequest, headers: Record<st
   const started = performance.now();
   const res = await request(`${url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify({ ...body, stream: true }) });
   if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}: ${await res.body.text()}`);
+  // Only a proxy names a route; one that did not route local would measure something else.
+  const route = res.headers[HEADER.route];
+  if (route !== undefined && route !== 'local') throw new Error(`${url} routed the request ${String(route)} (${String(res.headers[HEADER.reason])})`);
   let ttftMs: number | null = null;
   let text = '';
   for await (const chunk of res.body) {
@@ -92,6 +97,8 @@ function withBilling(body: MessagesRequest, nonce: string): MessagesRequest {
 }
 
 function conversation(nonce: string, prompt: string): [MessagesRequest, MessagesRequest] {
+  // The second turn answers a tool call this bench made up, which the router never saw the local
+  // route make (it pins the calls it served): the alias sends both turns local.
   const first = { ...mainRequest(prompt, { nonce, model: ALIAS }), max_tokens: 16 };
   const second = { ...toolResultRequest(prompt), model: ALIAS, max_tokens: 16 };
   second.system = first.system;
@@ -320,8 +327,9 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cap-bench-llama-'));
   const startedAt = Date.now();
   try {
-    const question: MessagesRequest = { model: ALIAS, max_tokens: 8, messages: [{ role: 'user', content: 'What is NixOS?' }] };
-    const turn: MessagesRequest = { ...mainRequest('What is NixOS?', { model: ALIAS }), max_tokens: 8 };
+    // Claude Code's default model, as users run it: the router, not an alias, sends these local.
+    const turn: MessagesRequest = { ...mainRequest('What is NixOS?'), max_tokens: 8 };
+    const question: MessagesRequest = { model: turn.model, max_tokens: 8, messages: [{ role: 'user', content: 'What is NixOS?' }] };
     const rows = async (threads: number, llama: LlamaServer, proxies: Proxies) => [
       await ttft(`one-line question, no tools (\`-t ${threads}\`)`, llama, proxies, question),
       await ttft(`Claude Code first turn, 11 tools, ${Math.round(JSON.stringify(turn).length / 1000)} kB (\`-t ${threads}\`)`, llama, proxies, turn),
@@ -391,7 +399,7 @@ async function otherSections(llama: LlamaServer, proxyUrl: string): Promise<stri
   lines.push(`| without the strip | ${pct(without2)} | ${pct(withoutNext)} | ${promptTokens(without2)} |`);
 
   lines.push('', '## Prompt prefilled for a simple question', '');
-  const simple = { ...mainRequest('What is NixOS?', { model: ALIAS }), max_tokens: 8 };
+  const simple = { ...mainRequest('What is NixOS?'), max_tokens: 8 };
   const count = async (body: MessagesRequest) => {
     const { max_tokens: _m, stream: _s, ...rest } = body;
     const res = await request(`${llama.url}/v1/messages/count_tokens`, { method: 'POST', headers: json, body: JSON.stringify(rest) });

@@ -13,7 +13,7 @@ const CLI = claudeCodeBin();
 // Claude Code runs as users run it: its default model, no --model and no effort flag.
 const CONTEXT = 65_536;
 /** Seeds tried in turn for a first turn of the wanted kind. */
-const SEEDS = [1, 2, 3, 5, 7, 11];
+const SEEDS = [1, 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31];
 /**
  * The random model may go on to the output cap: a small cap keeps each try short (a first turn's
  * tool call here is well under it), and a try that still takes longer counts as a miss.
