@@ -181,7 +181,7 @@ async function readStages(file: string, count: number): Promise<StageTimes[]> {
     const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
     if (lines.length >= count) return lines.map((line) => JSON.parse(line) as StageTimes);
     if (Date.now() > deadline) throw new Error(`the traced proxy wrote ${lines.length} of ${count} stage lines`);
-    await new Promise((r) => setTimeout(r, 50));
+    await pause();
   }
 }
 
