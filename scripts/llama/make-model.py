@@ -1,6 +1,9 @@
-"""Writes a tiny random-weight qwen3 GGUF with Qwen3's real tokenizer and chat template.
+"""Writes a random-weight qwen3 GGUF with Qwen3's real tokenizer and chat template.
 
-Usage: make-model.py TOKENIZER_DIR OUT.gguf  (gguf-py on PYTHONPATH, numpy installed)
+Usage: make-model.py TOKENIZER_DIR OUT.gguf [SHAPE]  (gguf-py on PYTHONPATH, numpy installed)
+
+SHAPE is `tiny` (the default: 128 wide, 4 layers, for the tests) or `qwen3-0.6b` (the dimensions of
+the smallest Qwen3 release, for timing a server that computes what a real model does).
 
 The weights are noise, so the text is gibberish, but two biases make the noise behave enough like a
 model to test a server with: only printable-ASCII pieces can win (partial UTF-8 bytes make
@@ -11,19 +14,35 @@ strings inside tool calls short.
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import gguf
 
 SEED = 13
-WIDTH = 128
-LAYERS = 4
-HEADS = 4
-KV_HEADS = 2
-HEAD_DIM = WIDTH // HEADS
-FFN = 384
 CONTEXT = 40960
+
+
+@dataclass(frozen=True)
+class Shape:
+    width: int
+    layers: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    ffn: int
+    # Stored as Qwen ships its own GGUFs of the size (Q8_0), rather than as the tiny model's floats.
+    q8: bool
+
+
+SHAPES = {
+    "tiny": Shape(width=128, layers=4, heads=4, kv_heads=2, head_dim=32, ffn=384, q8=False),
+    "qwen3-0.6b": Shape(width=1024, layers=28, heads=16, kv_heads=8, head_dim=128, ffn=3072, q8=True),
+}
+# The noise scales below were tuned on the tiny shape; a wider input gets them shrunk by the square
+# root of its width, so every layer's activations stay the size they are in the tiny model.
+TINY = SHAPES["tiny"]
 
 # The residual stream's dimension 0 is held constant (no layer writes to it), so the output head's
 # column 0 acts as a per-token logit bias. Dimension 1 is set only by the tool-call-start token and
@@ -67,6 +86,11 @@ def is_ascii_piece(token: str, decoder: dict[str, int]) -> bool:
 
 def main() -> None:
     tokenizer_dir, out = Path(sys.argv[1]), Path(sys.argv[2])
+    name = sys.argv[3] if len(sys.argv) > 3 else "tiny"
+    if name not in SHAPES:
+        sys.exit(f"make-model.py: unknown shape {name!r}; known: {', '.join(SHAPES)}")
+    shape = SHAPES[name]
+    width, heads, kv_heads, head_dim, ffn = shape.width, shape.heads, shape.kv_heads, shape.head_dim, shape.ffn
     tokenizer = json.loads((tokenizer_dir / "tokenizer.json").read_text(encoding="utf-8"))
     config = json.loads((tokenizer_dir / "tokenizer_config.json").read_text(encoding="utf-8"))
 
@@ -94,16 +118,17 @@ def main() -> None:
 
     rng = np.random.default_rng(SEED)
 
-    def noise(*shape: int, scale: float) -> np.ndarray:
-        return (rng.standard_normal(shape) * scale).astype(np.float32)
+    def noise(rows: int, fan_in: int, scale: float, tiny_fan_in: int) -> np.ndarray:
+        scaled = scale * np.sqrt(tiny_fan_in / fan_in)
+        return (rng.standard_normal((rows, fan_in)) * scaled).astype(np.float32)
 
-    embed = noise(size, WIDTH, scale=1.0)
+    embed = (rng.standard_normal((size, width))).astype(np.float32)
     embed[:, 0] = CARRIER
     embed[:, 1] = 0.0
     embed[ids[TOOL_CALL_START], 1] = AFTER_CALL
     # After the final RMS norm, dimension 0 is about CARRIER / rms of the stream.
-    normed_carrier = CARRIER / np.sqrt((CARRIER**2 + WIDTH - 1) / WIDTH)
-    head = noise(size, WIDTH, scale=NOISE)
+    normed_carrier = CARRIER / np.sqrt((CARRIER**2 + width - 1) / width)
+    head = noise(size, width, scale=NOISE, tiny_fan_in=TINY.width)
     head[:, 0] = bias / normed_carrier
     # The bonus tokens win by their bias alone, not by chance.
     head[ids[END_OF_TURN], 1:] = 0.0
@@ -114,18 +139,18 @@ def main() -> None:
     head[newline, 1] = NEWLINE_AFTER_CALL
 
     writer = gguf.GGUFWriter(str(out), "qwen3")
-    writer.add_name("claude-api-proxy tiny qwen3 (random weights)")
+    writer.add_name(f"claude-api-proxy {name} qwen3 (random weights)")
     writer.add_context_length(CONTEXT)
-    writer.add_embedding_length(WIDTH)
-    writer.add_block_count(LAYERS)
-    writer.add_feed_forward_length(FFN)
-    writer.add_head_count(HEADS)
-    writer.add_head_count_kv(KV_HEADS)
-    writer.add_key_length(HEAD_DIM)
-    writer.add_value_length(HEAD_DIM)
+    writer.add_embedding_length(width)
+    writer.add_block_count(shape.layers)
+    writer.add_feed_forward_length(ffn)
+    writer.add_head_count(heads)
+    writer.add_head_count_kv(kv_heads)
+    writer.add_key_length(head_dim)
+    writer.add_value_length(head_dim)
     writer.add_rope_freq_base(1_000_000.0)
     writer.add_layer_norm_rms_eps(1e-6)
-    writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
+    writer.add_file_type(gguf.LlamaFileType.MOSTLY_Q8_0 if shape.q8 else gguf.LlamaFileType.MOSTLY_F16)
 
     writer.add_tokenizer_model("gpt2")
     writer.add_tokenizer_pre("qwen2")
@@ -138,27 +163,34 @@ def main() -> None:
     writer.add_add_bos_token(False)
     writer.add_chat_template(config["chat_template"])
 
-    writer.add_tensor("token_embd.weight", embed.astype(np.float16))
-    writer.add_tensor("output_norm.weight", np.ones(WIDTH, dtype=np.float32))
-    writer.add_tensor("output.weight", head.astype(np.float16))
-    for layer in range(LAYERS):
+    def add_matrix(name: str, data: np.ndarray) -> None:
+        if shape.q8:
+            writer.add_tensor(name, gguf.quants.quantize(data, gguf.GGMLQuantizationType.Q8_0), raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+        else:
+            writer.add_tensor(name, data)
+
+    add_matrix("token_embd.weight", embed.astype(np.float16))
+    writer.add_tensor("output_norm.weight", np.ones(width, dtype=np.float32))
+    add_matrix("output.weight", head.astype(np.float16))
+    tiny_attention = TINY.heads * TINY.head_dim
+    for layer in range(shape.layers):
         blk = f"blk.{layer}"
-        out_proj = noise(WIDTH, HEADS * HEAD_DIM, scale=0.02)
-        down = noise(WIDTH, FFN, scale=0.02)
+        out_proj = noise(width, heads * head_dim, scale=0.02, tiny_fan_in=tiny_attention)
+        down = noise(width, ffn, scale=0.02, tiny_fan_in=TINY.ffn)
         # No layer writes to the carrier dimension.
         out_proj[:2, :] = 0.0
         down[:2, :] = 0.0
-        writer.add_tensor(f"{blk}.attn_norm.weight", np.ones(WIDTH, dtype=np.float32))
-        writer.add_tensor(f"{blk}.attn_q.weight", noise(HEADS * HEAD_DIM, WIDTH, scale=0.1))
-        writer.add_tensor(f"{blk}.attn_k.weight", noise(KV_HEADS * HEAD_DIM, WIDTH, scale=0.1))
-        writer.add_tensor(f"{blk}.attn_v.weight", noise(KV_HEADS * HEAD_DIM, WIDTH, scale=0.1))
-        writer.add_tensor(f"{blk}.attn_output.weight", out_proj)
-        writer.add_tensor(f"{blk}.attn_q_norm.weight", np.ones(HEAD_DIM, dtype=np.float32))
-        writer.add_tensor(f"{blk}.attn_k_norm.weight", np.ones(HEAD_DIM, dtype=np.float32))
-        writer.add_tensor(f"{blk}.ffn_norm.weight", np.ones(WIDTH, dtype=np.float32))
-        writer.add_tensor(f"{blk}.ffn_gate.weight", noise(FFN, WIDTH, scale=0.1))
-        writer.add_tensor(f"{blk}.ffn_up.weight", noise(FFN, WIDTH, scale=0.1))
-        writer.add_tensor(f"{blk}.ffn_down.weight", down)
+        writer.add_tensor(f"{blk}.attn_norm.weight", np.ones(width, dtype=np.float32))
+        add_matrix(f"{blk}.attn_q.weight", noise(heads * head_dim, width, scale=0.1, tiny_fan_in=TINY.width))
+        add_matrix(f"{blk}.attn_k.weight", noise(kv_heads * head_dim, width, scale=0.1, tiny_fan_in=TINY.width))
+        add_matrix(f"{blk}.attn_v.weight", noise(kv_heads * head_dim, width, scale=0.1, tiny_fan_in=TINY.width))
+        add_matrix(f"{blk}.attn_output.weight", out_proj)
+        writer.add_tensor(f"{blk}.attn_q_norm.weight", np.ones(head_dim, dtype=np.float32))
+        writer.add_tensor(f"{blk}.attn_k_norm.weight", np.ones(head_dim, dtype=np.float32))
+        writer.add_tensor(f"{blk}.ffn_norm.weight", np.ones(width, dtype=np.float32))
+        add_matrix(f"{blk}.ffn_gate.weight", noise(ffn, width, scale=0.1, tiny_fan_in=TINY.width))
+        add_matrix(f"{blk}.ffn_up.weight", noise(ffn, width, scale=0.1, tiny_fan_in=TINY.width))
+        add_matrix(f"{blk}.ffn_down.weight", down)
 
     writer.write_header_to_file()
     writer.write_kv_data_to_file()

@@ -11,17 +11,19 @@ export const MODEL_ALIAS = 'tiny-qwen3';
 const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'claude-api-proxy', 'llama-server', LLAMA_VERSION);
 export const LLAMA_SERVER_BIN = process.env.LLAMA_SERVER_BIN ?? join(cacheDir, 'llama-server');
 export const LLAMA_MODEL = process.env.LLAMA_MODEL ?? join(cacheDir, 'tiny-qwen3-v6.gguf');
+/** The bench's second model: random weights in the dimensions of the smallest Qwen3 (make-model.sh qwen3-0.6b). */
+export const LLAMA_SIZED_MODEL = process.env.LLAMA_SIZED_MODEL ?? join(cacheDir, 'random-qwen3-0.6b-v1.gguf');
 
 /** Fails loudly (never skips) when the build or model scripts have not run. */
-export async function requireLlamaServer(): Promise<void> {
+export async function requireLlamaServer(model = LLAMA_MODEL): Promise<void> {
   try {
     await access(LLAMA_SERVER_BIN, constants.X_OK);
-    await access(LLAMA_MODEL, constants.R_OK);
+    await access(model, constants.R_OK);
   } catch {
-    throw new Error(`no llama-server or model at ${LLAMA_SERVER_BIN} / ${LLAMA_MODEL}: run scripts/llama/build-server.sh and scripts/llama/make-model.sh`);
+    const shape = model === LLAMA_SIZED_MODEL ? ' qwen3-0.6b' : '';
+    throw new Error(`no llama-server or model at ${LLAMA_SERVER_BIN} / ${model}: run scripts/llama/build-server.sh and scripts/llama/make-model.sh${shape}`);
   }
 }
-
 
 export interface LlamaServer {
   url: string;
@@ -31,10 +33,11 @@ export interface LlamaServer {
 }
 
 /** Starts llama-server on an ephemeral port with one slot and a fixed seed, and waits until it is ready. */
-export async function startLlamaServer(options: { contextSize: number; seed?: number; threads?: number }): Promise<LlamaServer> {
-  await requireLlamaServer();
+export async function startLlamaServer(options: { contextSize: number; seed?: number; threads?: number; model?: string }): Promise<LlamaServer> {
+  const model = options.model ?? LLAMA_MODEL;
+  await requireLlamaServer(model);
   const port = await freePort();
-  const args = ['-m', LLAMA_MODEL, '--jinja', '-c', String(options.contextSize), '--host', '127.0.0.1', '--port', String(port), '--alias', MODEL_ALIAS, '-t', String(options.threads ?? 2), '--no-webui', '-np', '1', '--seed', String(options.seed ?? 7)];
+  const args = ['-m', model, '--jinja', '-c', String(options.contextSize), '--host', '127.0.0.1', '--port', String(port), '--alias', MODEL_ALIAS, '-t', String(options.threads ?? 2), '--no-webui', '-np', '1', '--seed', String(options.seed ?? 7)];
   const child: ChildProcess = spawn(LLAMA_SERVER_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
