@@ -10,8 +10,9 @@ import type { MessagesRequest, TextBlock } from '../src/anthropic/types.js';
 import { resolveConfig } from '../src/config/load.js';
 import { prepareLocal } from '../src/backends/local/prepare.js';
 import { billingBlock, claudeCodeHeaders, mainRequest, toolResultRequest } from '../test/fixtures/claude-code.js';
-import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
+import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_SIZED_MODEL, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
 import { HEADER } from '../src/shared/headers.js';
+import { withBlock } from './kept-blocks.js';
 import { benchOptions, countOption, refuse } from './options.js';
 import { startPipe, startProxy, type BenchProcess } from './proxy.js';
 import type { Stage, StageTimes } from './stages.js';
@@ -25,28 +26,39 @@ const CONTEXT = 32_768;
 const ALIAS = 'claude-local';
 
 const USAGE = `usage: npm run bench:llama -- [options]
-  --rounds N              TTFT samples per target (default 40)
-  --only ttft             the TTFT tables alone, printed (written only with --out)
+  --rounds N              TTFT samples per target with the tiny model (default 40)
+  --sized-rounds N        the same with the model of Qwen3-0.6B's size (default 20)
+  --only ttft|sized       the tiny model's TTFT tables alone, or the sized model's, printed
+                          (written only with --out)
   --profile DIR           a CPU profile of the proxy
   --baseline DIR          another build's dist/bundle: its proxy measured in the same loop
   --baseline-label TEXT   its name in the table (default baseline)
   --out FILE              where the results go (default bench/LLAMA-RESULTS.md)
 `;
 const options = benchOptions(
-  { rounds: { type: 'string', default: '40' }, only: { type: 'string' }, profile: { type: 'string' }, baseline: { type: 'string' }, 'baseline-label': { type: 'string', default: 'baseline' }, out: { type: 'string' } },
+  { rounds: { type: 'string', default: '40' }, 'sized-rounds': { type: 'string', default: '20' }, only: { type: 'string' }, profile: { type: 'string' }, baseline: { type: 'string' }, 'baseline-label': { type: 'string', default: 'baseline' }, out: { type: 'string' } },
   USAGE,
 );
-if (options.only !== undefined && options.only !== 'ttft') refuse(`--only takes ttft, not ${JSON.stringify(options.only)}`, USAGE);
+if (options.only !== undefined && options.only !== 'ttft' && options.only !== 'sized') refuse(`--only takes ttft or sized, not ${JSON.stringify(options.only)}`, USAGE);
 /** The default local.maxOutputTokens, and the caps it had before, for the tool-call table. */
 const DEFAULT_CAP = resolveConfig({}, { HOME: tmpdir() }).local.maxOutputTokens;
 const CAPS = [2048, 8192, DEFAULT_CAP];
 // A partial run only prints, unless told where to write.
 const OUT = options.out ?? (options.only ? null : join(REPO, 'bench', 'LLAMA-RESULTS.md'));
-const ROUNDS = countOption(options.rounds, 'rounds', USAGE);
 /** Requests before the samples: the first fills the server's prompt cache, the rest let the proxy's JIT settle. */
-const WARMUP = 20;
+const TINY: Plan = { warmup: 20, rounds: countOption(options.rounds, 'rounds', USAGE) };
+// Its first Claude Code turn takes minutes to prefill on this machine; the cache is filled before the warm-up.
+const SIZED: Plan = { warmup: 5, rounds: countOption(options['sized-rounds'], 'sized-rounds', USAGE) };
+/** The first prefill of the sized model's Claude Code turn: about five minutes on two cores. */
+const PREFILL_TIMEOUT_MS = 20 * 60_000;
 /** A pause between requests, so that neither side's work after an answer overlaps the next measurement. */
 const PAUSE_MS = 10;
+
+/** How many requests each target gets before and for the samples. */
+interface Plan {
+  warmup: number;
+  rounds: number;
+}
 
 interface Usage {
   input_tokens: number;
@@ -54,9 +66,10 @@ interface Usage {
 }
 
 /** Sends one streamed request; the time to the first content delta and the final usage. */
-async function streamOnce(url: string, body: MessagesRequest, headers: Record<string, string>): Promise<{ ttftMs: number; usage: Usage }> {
+async function streamOnce(url: string, body: MessagesRequest, headers: Record<string, string>, timeoutMs?: number): Promise<{ ttftMs: number; usage: Usage }> {
   const started = performance.now();
-  const res = await request(`${url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify({ ...body, stream: true }) });
+  const timeouts = timeoutMs === undefined ? {} : { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+  const res = await request(`${url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify({ ...body, stream: true }), ...timeouts });
   if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}: ${await res.body.text()}`);
   // Only a proxy names a route; one that did not route local would measure something else.
   const route = res.headers[HEADER.route];
@@ -131,12 +144,18 @@ const SPAN_NAMES = [
   'llama-server: to its first delta',
   'first delta → written to the client',
 ];
-const STAGES_INTRO =
+const TTFT_INTRO =
+  `Same server, same prompt: direct gets the exact body the proxy prepares, both get Claude Code's headers and \`stream: true\`; time to the first \`content_block_delta\` as the client reads it (llama-server, too, sends \`message_start\` with the first token). Each round is started by the next target, ${PAUSE_MS} ms between requests. The ms columns are medians with the middle half in brackets; added ms and ratio are the medians of each round's difference and ratio to direct in the same round (the targets of a round are measured within a fraction of a second, so the machine's slower swings cancel; the ratio of two medians moved by more than 0.1× between runs here). \`-t 2\` gives the model both cores of this machine, so the client and the proxy wait for a core; \`-t 1\` leaves them one. pipe+parse is \`bench/pipe.ts\` in a process of its own, measured in the same loop: fastify, the body parsed, the same bytes forwarded over one pool with the proxy's spare connection, the answer piped back; the least any relay in a second process adds here. The second table of each model is where the time goes (below).`;
+const TINY_NOTE =
+  'The model the tests use. Its forward pass is a small fraction of any real model\'s, so its times to first token (10–60 ms) are mostly the server\'s own work around the model: the template, the tokenizer, the prompt cache, one decode. Every fixed millisecond a relay adds weighs here as it will nowhere else.';
+const SIZED_NOTE =
+  "Random weights again, in the dimensions of the smallest Qwen3 release (1024 wide, 28 layers, 16 heads, 8 key-value heads, FFN 3072) and stored as Q8_0, the format of Qwen's own GGUF of that size: the server computes what that model would. Every answer stops at its first token (`max_tokens: 1`). Any model a user would run for Claude Code is larger, and slower to its first token.";
+const STAGES_NOTE =
   "Where the time goes, measured in the same loop on one more process of this build's proxy, with `bench/stages.ts` preloaded: timestamps from Node's and undici's diagnostics channels (the request's headers and body received, the request handed to undici, its body written, the first chunk from llama-server that carries a content delta) and the proxy's first write of a delta to its client; ms from one to the next, median and middle half, the same rounds. The first three spans and the last are the proxy's (direct, the server reads the body itself); `llama-server: to its first delta` is the server's own time (the prompt read, templated, tokenized and matched to its cache, the first token decoded), which direct pays the same.";
 
 /** What was found profiling the proxy (CPU profiles from --profile, stage timestamps, strace) and what was changed. */
 const TTFT_NOTES = [
-  'Found and fixed: llama-server closes its connection after every streamed answer, and undici\'s Agent then dropped its pool for the origin, so every request built a new pool, client and TCP connection and waited for the server to accept it; the local backend now keeps one pool and opens the next connection as the last one closes (`src/upstream/spare-connection.ts`), while a direct client still connects per request. The background refresh of the health probe (every `local.healthCacheMs`) took that spare connection, so the request it was made for waited for a new one (at Claude Code\'s pace, requests seconds apart, nearly every request): probes now have a connection of their own, and none is started on a request\'s way at all: a healthy backend is judged by the requests it serves, and probed at once after a failed one. Joining the caller\'s abort signal with `AbortSignal.any` cost about 20 µs a request; a listener does it. The bench itself is fair on the prompt, the stream flag and the first token (llama-server, too, sends `message_start` only with its first token), sends the same headers both ways, rotates the order, pauses between requests and warms up 20 requests.',
+  'Found and fixed: llama-server closes its connection after every streamed answer, and undici\'s Agent then dropped its pool for the origin, so every request built a new pool, client and TCP connection and waited for the server to accept it; the local backend now keeps one pool and opens the next connection as the last one closes (`src/upstream/spare-connection.ts`), while a direct client still connects per request. The background refresh of the health probe (every `local.healthCacheMs`) took that spare connection, so the request it was made for waited for a new one (at Claude Code\'s pace, requests seconds apart, nearly every request): probes now have a connection of their own, and none is started on a request\'s way at all: a healthy backend is judged by the requests it serves, and probed at once after a failed one. Joining the caller\'s abort signal with `AbortSignal.any` cost about 20 µs a request; a listener does it. The bench itself is fair on the prompt, the stream flag and the first token (llama-server, too, sends `message_start` only with its first token), sends the same headers both ways, rotates the order, pauses between requests, fills the prompt cache and warms up before it measures.',
   '',
   'Looked for and not found: one cost that stands out. Finer timestamps (a scratch build with marks at every step) split the proxy\'s part of a Claude Code turn into some twenty steps of 10 to 220 µs each: parsing and checking the 48 kB body is the largest, then the decision, the serialisation of the prepared body, undici\'s request object and its copy of the body, the spare connection handed over, the SSE records parsed and normalised. The same code warm and back to back in one process takes a quarter of the time: requests tens of milliseconds apart find it out of the CPU caches. The async generators on the answer\'s way cost no measurable time (a scratch micro-benchmark carrying three events through one layer or through six: 17–19 µs either way).',
   '',
@@ -157,10 +176,11 @@ interface Proxies {
   traced: { url: string; stagesFile: string };
 }
 
-/** One row of each TTFT table: the ratios, and where the traced proxy's time went. */
+/** One row of each TTFT table: the ratios, and where the traced proxy's time went; and the row of the goals table. */
 interface TtftRows {
   ratios: string;
   stages: string;
+  goal: (model: string) => string;
 }
 
 /** The spans of the stage table: from one timestamp of stages.ts to the next. */
@@ -199,7 +219,7 @@ function stageRow(label: string, times: StageTimes[]): string {
   return `| ${label} | ${cells.join(' | ')} |`;
 }
 
-async function ttft(label: string, llama: LlamaServer, proxies: Proxies, original: MessagesRequest): Promise<TtftRows> {
+async function ttft(label: string, llama: LlamaServer, proxies: Proxies, original: MessagesRequest, plan: Plan): Promise<TtftRows> {
   const direct = prepared(original);
   // The same headers both ways (llama-server ignores Claude Code's); only the body differs: the server gets the prepared one.
   const headers = claudeCodeHeaders();
@@ -213,13 +233,15 @@ async function ttft(label: string, llama: LlamaServer, proxies: Proxies, origina
   const targets = [server, proxy, pipe, ...(baseline === null ? [] : [baseline]), traced];
   // The traced proxy's file holds this row's requests alone (the last row's lines were all read).
   await writeFile(proxies.traced.stagesFile, '');
-  for (let i = 0; i < WARMUP + ROUNDS; i++) {
+  // The prompt cache filled first, straight at the server, however long its prefill takes.
+  await streamOnce(llama.url, direct, headers, PREFILL_TIMEOUT_MS);
+  for (let i = 0; i < plan.warmup + plan.rounds; i++) {
     // Each round starts with the next target, so that no target always follows the same one.
     for (let k = 0; k < targets.length; k++) {
       const next = targets[(i + k) % targets.length];
       if (next === undefined) continue;
       const { ttftMs } = await streamOnce(next.url, next.body, headers);
-      if (i >= WARMUP) next.samples.push(ttftMs);
+      if (i >= plan.warmup) next.samples.push(ttftMs);
       await pause();
     }
   }
@@ -237,9 +259,13 @@ async function ttft(label: string, llama: LlamaServer, proxies: Proxies, origina
   const cells = (c: ReturnType<typeof vsDirect>) => `${cell(c.ms)} | ${c.addedMs >= 0 ? '+' : ''}${c.addedMs.toFixed(1)} | ${c.ratio.toFixed(3)}×`;
   const ofProxy = vsDirect(proxy);
   const before = baseline === null ? '' : ` ${cells(vsDirect(baseline))} |`;
-  const stages = stageRow(label, (await readStages(proxies.traced.stagesFile, WARMUP + ROUNDS)).slice(WARMUP));
-  const ratios = `| ${label} | ${cell(quartiles(server.samples))} | ${cells(vsDirect(pipe))} | ${cells(ofProxy)} | ${ofProxy.ratio <= 1.05 ? '**met**' : '**not met**'} |${before}`;
-  return { ratios, stages };
+  const stages = stageRow(label, (await readStages(proxies.traced.stagesFile, plan.warmup + plan.rounds)).slice(plan.warmup));
+  const met = ofProxy.ratio <= 1.05 ? '**met**' : '**not met**';
+  const ratios = `| ${label} | ${cell(quartiles(server.samples))} | ${cells(vsDirect(pipe))} | ${cells(ofProxy)} | ${met} |${before}`;
+  const floor = vsDirect(pipe).ratio;
+  const goal = (model: string) =>
+    `| time to first token ≤ 1.05× direct: ${model}, ${label} | ${ofProxy.ms.median.toFixed(1)} vs ${quartiles(server.samples).median.toFixed(1)} ms, ${ofProxy.ratio.toFixed(3)}× (pipe+parse ${floor.toFixed(3)}×) | ${met} |`;
+  return { ratios, stages, goal };
 }
 
 interface Quartiles {
@@ -300,8 +326,8 @@ async function toolCallSizes(llamaUrl: string): Promise<string[]> {
 }
 
 /** A llama-server and the proxies in front of it, for the length of `use`. */
-async function withServers<T>(dir: string, threads: number, use: (llama: LlamaServer, proxies: Proxies) => Promise<T>): Promise<T> {
-  const llama = await startLlamaServer({ contextSize: CONTEXT, threads });
+async function withServers<T>(dir: string, threads: number, use: (llama: LlamaServer, proxies: Proxies) => Promise<T>, model = LLAMA_MODEL): Promise<T> {
+  const llama = await startLlamaServer({ contextSize: CONTEXT, threads, model });
   const started: BenchProcess[] = [];
   try {
     const current = await startLlamaProxy(dir, llama.url, CLI, options.profile === undefined ? {} : { profileDir: options.profile });
@@ -323,6 +349,27 @@ async function withServers<T>(dir: string, threads: number, use: (llama: LlamaSe
   }
 }
 
+const modelName = (path: string) => path.split('/').pop() ?? path;
+
+/** The ratio table and the stage table of some TTFT rows. */
+function ttftTables(rows: TtftRows[], plan: Plan): string[] {
+  const label = options['baseline-label'];
+  const baselineColumns = options.baseline === undefined ? ['', ''] : [` ${label} ms | added ms | ratio |`, ' ---: | ---: | ---: |'];
+  const baselineNote = options.baseline === undefined ? [] : ['', `${label}: the proxy of another build (\`--baseline\`), measured in the same loop as this one.`];
+  return [
+    `${plan.warmup} requests each first (after one straight to the server that fills its prompt cache), then ${plan.rounds} each.`,
+    '',
+    `| prompt (server threads) | direct ms | pipe+parse ms | added ms | ratio | proxy ms | added ms | ratio | |${baselineColumns[0]}`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |${baselineColumns[1]}`,
+    ...rows.map((row) => row.ratios),
+    ...baselineNote,
+    '',
+    `| prompt (server threads) | ${SPAN_NAMES.join(' | ')} |`,
+    `| --- | ${SPAN_NAMES.map(() => '---:').join(' | ')} |`,
+    ...rows.map((row) => row.stages),
+  ];
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cap-bench-llama-'));
   const startedAt = Date.now();
@@ -330,58 +377,76 @@ async function main(): Promise<void> {
     // Claude Code's default model, as users run it: the router, not an alias, sends these local.
     const turn: MessagesRequest = { ...mainRequest('What is NixOS?'), max_tokens: 8 };
     const question: MessagesRequest = { model: turn.model, max_tokens: 8, messages: [{ role: 'user', content: 'What is NixOS?' }] };
-    const rows = async (threads: number, llama: LlamaServer, proxies: Proxies) => [
-      await ttft(`one-line question, no tools (\`-t ${threads}\`)`, llama, proxies, question),
-      await ttft(`Claude Code first turn, 11 tools, ${Math.round(JSON.stringify(turn).length / 1000)} kB (\`-t ${threads}\`)`, llama, proxies, turn),
+    const rows = async (threads: number, llama: LlamaServer, proxies: Proxies, plan: Plan, maxTokens: number) => [
+      await ttft(`one-line question, no tools (\`-t ${threads}\`)`, llama, proxies, { ...question, max_tokens: maxTokens }, plan),
+      await ttft(`Claude Code first turn, 11 tools, ${Math.round(JSON.stringify(turn).length / 1000)} kB (\`-t ${threads}\`)`, llama, proxies, { ...turn, max_tokens: maxTokens }, plan),
     ];
-    const { busy, other } = await withServers(dir, 2, async (llama, proxies) => ({
-      busy: await rows(2, llama, proxies),
-      other: options.only === 'ttft' ? [] : await otherSections(llama, proxies.current),
-    }));
-    const spare = await withServers(dir, 1, (llama, proxies) => rows(1, llama, proxies));
-    const label = options['baseline-label'];
-    const baselineColumns = options.baseline === undefined ? ['', ''] : [` ${label} ms | added ms | ratio |`, ' ---: | ---: | ---: |'];
-    const baselineNote = options.baseline === undefined ? [] : ['', `${label}: the proxy of another build (\`--baseline\`), measured in the same loop as this one.`];
-    const commit = (await readFile(join(LLAMA_SERVER_BIN, '..', 'llama.cpp-commit'), 'utf8').catch(() => 'unknown')).trim();
     const lines = [
       '# Local route against llama-server',
       '',
-      `Produced by \`npm run bench:llama\` (${ROUNDS} samples per target) on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}.`,
-      `Server: llama-server built by \`scripts/llama/build-server.sh\` from node-llama-cpp@${LLAMA_VERSION} (llama.cpp ${commit.slice(0, 12)}), \`-c ${CONTEXT} -t 2 -np 1 --jinja\` (the TTFT rows also with \`-t 1\`), model \`${LLAMA_MODEL.split('/').pop()}\` from \`scripts/llama/make-model.sh\` (random weights, Qwen3 tokenizer and template). The proxy is the built CLI, \`local.kind: anthropic\`.`,
+      `Produced by \`npm run bench:llama\` on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}.`,
+      `Server: llama-server built by \`scripts/llama/build-server.sh\` from node-llama-cpp@${LLAMA_VERSION} (llama.cpp ${(await llamaCommit()).slice(0, 12)}), \`-c ${CONTEXT} -np 1 --jinja\`, with the models of \`scripts/llama/make-model.sh\` (random weights, Qwen3's tokenizer and template). The proxy is the built CLI, \`local.kind: anthropic\`.`,
       '',
       '## Time to first token: proxy vs llama-server direct (goal ≤ 1.05×)',
       '',
-      `Same server, same prompt: direct gets the exact body the proxy prepares, both get Claude Code's headers and \`stream: true\`; time to the first \`content_block_delta\` as the client reads it (llama-server, too, sends \`message_start\` with the first token). ${WARMUP} requests each first (the prompt cache filled, the proxy's JIT settled), then ${ROUNDS} each, each round started by the next target, ${PAUSE_MS} ms between requests. The ms columns are medians with the middle half in brackets; added ms and ratio are the medians of each round's difference and ratio to direct in the same round (the targets of a round are measured within a fraction of a second, so the machine's slower swings cancel; the ratio of two medians moved by more than 0.1× between runs here). \`-t 2\` gives the model both cores of this machine, so the client and the proxy wait for a core; \`-t 1\` leaves them one. pipe+parse is \`bench/pipe.ts\` in a process of its own, measured in the same loop: fastify, the body parsed, the same bytes forwarded over one pool with the proxy's spare connection, the answer piped back; the least any relay in a second process adds here.`,
-      '',
-      `| prompt (server threads) | direct ms | pipe+parse ms | added ms | ratio | proxy ms | added ms | ratio | |${baselineColumns[0]}`,
-      `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |${baselineColumns[1]}`,
-      ...[...busy, ...spare].map((row) => row.ratios),
-      ...baselineNote,
-      '',
-      STAGES_INTRO,
-      '',
-      `| prompt (server threads) | ${SPAN_NAMES.join(' | ')} |`,
-      `| --- | ${SPAN_NAMES.map(() => '---:').join(' | ')} |`,
-      ...[...busy, ...spare].map((row) => row.stages),
-      '',
-      ...TTFT_NOTES,
-      ...other,
-      '',
-      `Run time: ${Math.round((Date.now() - startedAt) / 1000)} s.`,
-      '',
+      TTFT_INTRO,
     ];
+    let other: OtherSections = { lines: [], goals: [] };
+    const goals: string[] = [];
+    if (options.only !== 'sized') {
+      const { busy, more } = await withServers(dir, 2, async (llama, proxies) => ({
+        busy: await rows(2, llama, proxies, TINY, 8),
+        more: options.only === 'ttft' ? other : await otherSections(llama, proxies.current),
+      }));
+      const spare = await withServers(dir, 1, (llama, proxies) => rows(1, llama, proxies, TINY, 8));
+      other = more;
+      lines.push('', `### The tiny test model (\`${modelName(LLAMA_MODEL)}\`: 128 wide, 4 layers)`, '', TINY_NOTE, '', ...ttftTables([...busy, ...spare], TINY));
+      goals.push(...[...busy, ...spare].map((row) => row.goal('tiny model')));
+    }
+    if (options.only !== 'ttft') {
+      const sized = await withServers(dir, 2, (llama, proxies) => rows(2, llama, proxies, SIZED, 1), LLAMA_SIZED_MODEL);
+      lines.push('', `### A model of Qwen3-0.6B's size (\`${modelName(LLAMA_SIZED_MODEL)}\`)`, '', SIZED_NOTE, '', ...ttftTables(sized, SIZED));
+      goals.push(...sized.map((row) => row.goal("Qwen3-0.6B's size")));
+    }
+    const runTime = Math.round((Date.now() - startedAt) / 1000);
+    lines.push('', STAGES_NOTE, '', ...TTFT_NOTES, ...other.lines, '', `Run time: ${runTime} s.`, '');
     if (OUT !== null) await writeFile(OUT, lines.join('\n'));
     process.stdout.write(`${lines.join('\n')}\n`);
+    // Only a whole run to the default place speaks for the project in bench/RESULTS.md.
+    if (options.only === undefined && options.out === undefined) await writeGoals([...goals, ...other.goals], runTime);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
+const llamaCommit = async () => (await readFile(join(LLAMA_SERVER_BIN, '..', 'llama.cpp-commit'), 'utf8').catch(() => 'unknown')).trim();
+
+/** The local route's goals, with the command that measured them, in their block of bench/RESULTS.md. */
+async function writeGoals(goals: string[], runTime: number): Promise<void> {
+  const file = join(REPO, 'bench', 'RESULTS.md');
+  const content = [
+    '## Local route against llama-server',
+    '',
+    `Produced by \`npm run bench:llama\` on ${new Date().toISOString().slice(0, 10)} (${runTime} s), against a real llama-server; the tables, where the time goes and what was changed: [LLAMA-RESULTS.md](LLAMA-RESULTS.md).`,
+    '',
+    '| goal | measured | |',
+    '| --- | --- | --- |',
+    ...goals,
+  ].join('\n');
+  await writeFile(file, withBlock(await readFile(file, 'utf8').catch(() => ''), 'llama', content));
+}
+
+/** The sections after the TTFT tables, and their rows of the goals table. */
+interface OtherSections {
+  lines: string[];
+  goals: string[];
+}
+
 /** The prompt-cache, prefill and tool-call sections. */
-async function otherSections(llama: LlamaServer, proxyUrl: string): Promise<string[]> {
+async function otherSections(llama: LlamaServer, proxyUrl: string): Promise<OtherSections> {
   const lines: string[] = [];
   lines.push('', '## Prompt cache on Claude Code turns (goal: second turn ≥ 90 % from cache)', '');
-  lines.push('Share of the prompt tokens the server reports as `cache_read_input_tokens`. "Without the strip" sends the same prepared bodies straight to the server with the billing block kept, as a proxy without the strip would.', '');
+  lines.push('With the tiny model, `-t 2`: the share of the prompt tokens the server reports as `cache_read_input_tokens`. "Without the strip" sends the same prepared bodies straight to the server with the billing block kept, as a proxy without the strip would.', '');
   lines.push('| | turn 2 of a conversation | turn 1 of the next conversation | prompt tokens (turn 2) |', '| --- | ---: | ---: | ---: |');
   const [a1, a2] = conversation('a1f', 'Explain the build.');
   const [b1] = conversation('b2e', 'Explain the tests.');
@@ -412,7 +477,14 @@ async function otherSections(llama: LlamaServer, proxyUrl: string): Promise<stri
   lines.push('', '## How long Claude Code\'s tool calls are (for `local.maxOutputTokens`)', '');
   lines.push(`The random model's own calls say nothing about real ones, so this counts, with the Qwen3 tokenizer (\`/tokenize\`), calls shaped like Claude Code's Write and Edit over this repository's own files. A call cut by \`max_tokens\` is lost, so the cap must hold the long ones: the columns count the calls longer than the earlier defaults of \`local.maxOutputTokens\` (2048, then 8192) and than today's (${DEFAULT_CAP}).`, '');
   lines.push(...(await toolCallSizes(llama.url)));
-  return lines;
+  const cacheMet = cacheShare(withStrip2) >= 0.9 ? '**met**' : '**not met**';
+  return {
+    lines,
+    goals: [
+      `| second turn of a Claude Code conversation ≥ 90 % of its prompt from the server's cache | ${pct(withStrip2)}; the next conversation's first turn ${pct(withStripNext)} with the billing-block strip, ${pct(withoutNext)} without | ${cacheMet} |`,
+      `| prompt prefilled for a simple question, before and after slimming | ${full} tokens as sent (11 tools); ${noTools} with \`local.tools: never\`; no slimming added | reported |`,
+    ],
+  };
 }
 
 await main();

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
+import { keptBlock } from './kept-blocks.js';
 import { benchOptions, countOption } from './options.js';
 import { firstLine, startPipe, startProxy, stopChild, type BenchProcess } from './proxy.js';
 import { fileURLToPath } from 'node:url';
@@ -288,8 +289,7 @@ async function main(): Promise<void> {
       judge,
     });
     const previous = await readFile(options.out, 'utf8').catch(() => '');
-    const notes = /<!-- notes:begin -->[\s\S]*<!-- notes:end -->/.exec(previous)?.[0] ?? '<!-- notes:begin -->\n<!-- notes:end -->';
-    await writeFile(options.out, `${report}\n${notes}\n`);
+    await writeFile(options.out, `${report}\n${keptBlock(previous, 'llama')}\n\n${keptBlock(previous, 'notes')}\n`);
     log(`wrote ${options.out} (${f((performance.now() - began) / 1000, 0)} s)`);
   } finally {
     for (const child of children) child.kill('SIGKILL');
