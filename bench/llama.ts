@@ -3,7 +3,7 @@
 // bench/LLAMA-RESULTS.md; the options are in USAGE.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { MessagesRequest, TextBlock } from '../src/anthropic/types.js';
@@ -45,19 +45,21 @@ const DEFAULT_CAP = resolveConfig({}, { HOME: tmpdir() }).local.maxOutputTokens;
 const CAPS = [2048, 8192, DEFAULT_CAP];
 // A partial run only prints, unless told where to write.
 const OUT = options.out ?? (options.only ? null : join(REPO, 'bench', 'LLAMA-RESULTS.md'));
-/** Requests before the samples: the first fills the server's prompt cache, the rest let the proxy's JIT settle. */
-const TINY: Plan = { warmup: 20, rounds: countOption(options.rounds, 'rounds', USAGE) };
-// Its first Claude Code turn takes minutes to prefill on this machine; the cache is filled before the warm-up.
-const SIZED: Plan = { warmup: 5, rounds: countOption(options['sized-rounds'], 'sized-rounds', USAGE) };
+const TINY: Plan = { warmup: 20, rounds: countOption(options.rounds, 'rounds', USAGE), maxTokens: 8 };
+// A token of this model takes about half a second here, so its answers stop at the first.
+const SIZED: Plan = { warmup: 5, rounds: countOption(options['sized-rounds'], 'sized-rounds', USAGE), maxTokens: 1 };
 /** The first prefill of the sized model's Claude Code turn: about five minutes on two cores. */
 const PREFILL_TIMEOUT_MS = 20 * 60_000;
 /** A pause between requests, so that neither side's work after an answer overlaps the next measurement. */
 const PAUSE_MS = 10;
 
-/** How many requests each target gets before and for the samples. */
+/** How each target of a model's rows is measured. */
 interface Plan {
+  /** Requests before the samples, after the one that fills the prompt cache: the proxy's JIT settles. */
   warmup: number;
   rounds: number;
+  /** The answers' max_tokens: only the first token is timed. */
+  maxTokens: number;
 }
 
 interface Usage {
@@ -147,7 +149,7 @@ const SPAN_NAMES = [
 const TTFT_INTRO =
   `Same server, same prompt: direct gets the exact body the proxy prepares, both get Claude Code's headers and \`stream: true\`; time to the first \`content_block_delta\` as the client reads it (llama-server, too, sends \`message_start\` with the first token). Each round is started by the next target, ${PAUSE_MS} ms between requests. The ms columns are medians with the middle half in brackets; added ms and ratio are the medians of each round's difference and ratio to direct in the same round (the targets of a round are measured within a fraction of a second, so the machine's slower swings cancel; the ratio of two medians moved by more than 0.1× between runs here). \`-t 2\` gives the model both cores of this machine, so the client and the proxy wait for a core; \`-t 1\` leaves them one. pipe+parse is \`bench/pipe.ts\` in a process of its own, measured in the same loop: fastify, the body parsed, the same bytes forwarded over one pool with the proxy's spare connection, the answer piped back; the least any relay in a second process adds here. The second table of each model is where the time goes (below).`;
 const TINY_NOTE =
-  'The model the tests use. Its forward pass is a small fraction of any real model\'s, so its times to first token (10–60 ms) are mostly the server\'s own work around the model: the template, the tokenizer, the prompt cache, one decode. Every fixed millisecond a relay adds weighs here as it will nowhere else.';
+  'The model the tests use. Its forward pass is a small fraction of any real model\'s, so its times to first token are mostly the server\'s own work around the model: the template, the tokenizer, the prompt cache, one decode. Every fixed millisecond a relay adds weighs here as it will nowhere else.';
 const SIZED_NOTE =
   "Random weights again, in the dimensions of the smallest Qwen3 release (1024 wide, 28 layers, 16 heads, 8 key-value heads, FFN 3072) and stored as Q8_0, the format of Qwen's own GGUF of that size: the server computes what that model would. Every answer stops at its first token (`max_tokens: 1`). Any model a user would run for Claude Code is larger, and slower to its first token.";
 const STAGES_NOTE =
@@ -349,8 +351,6 @@ async function withServers<T>(dir: string, threads: number, use: (llama: LlamaSe
   }
 }
 
-const modelName = (path: string) => path.split('/').pop() ?? path;
-
 /** The ratio table and the stage table of some TTFT rows. */
 function ttftTables(rows: TtftRows[], plan: Plan): string[] {
   const label = options['baseline-label'];
@@ -377,9 +377,9 @@ async function main(): Promise<void> {
     // Claude Code's default model, as users run it: the router, not an alias, sends these local.
     const turn: MessagesRequest = { ...mainRequest('What is NixOS?'), max_tokens: 8 };
     const question: MessagesRequest = { model: turn.model, max_tokens: 8, messages: [{ role: 'user', content: 'What is NixOS?' }] };
-    const rows = async (threads: number, llama: LlamaServer, proxies: Proxies, plan: Plan, maxTokens: number) => [
-      await ttft(`one-line question, no tools (\`-t ${threads}\`)`, llama, proxies, { ...question, max_tokens: maxTokens }, plan),
-      await ttft(`Claude Code first turn, 11 tools, ${Math.round(JSON.stringify(turn).length / 1000)} kB (\`-t ${threads}\`)`, llama, proxies, { ...turn, max_tokens: maxTokens }, plan),
+    const rows = async (threads: number, llama: LlamaServer, proxies: Proxies, plan: Plan) => [
+      await ttft(`one-line question, no tools (\`-t ${threads}\`)`, llama, proxies, { ...question, max_tokens: plan.maxTokens }, plan),
+      await ttft(`Claude Code first turn, 11 tools, ${Math.round(JSON.stringify(turn).length / 1000)} kB (\`-t ${threads}\`)`, llama, proxies, { ...turn, max_tokens: plan.maxTokens }, plan),
     ];
     const lines = [
       '# Local route against llama-server',
@@ -391,21 +391,22 @@ async function main(): Promise<void> {
       '',
       TTFT_INTRO,
     ];
-    let other: OtherSections = { lines: [], goals: [] };
+    const none: OtherSections = { lines: [], goals: [] };
+    let other = none;
     const goals: string[] = [];
     if (options.only !== 'sized') {
-      const { busy, more } = await withServers(dir, 2, async (llama, proxies) => ({
-        busy: await rows(2, llama, proxies, TINY, 8),
-        more: options.only === 'ttft' ? other : await otherSections(llama, proxies.current),
-      }));
-      const spare = await withServers(dir, 1, (llama, proxies) => rows(1, llama, proxies, TINY, 8));
-      other = more;
-      lines.push('', `### The tiny test model (\`${modelName(LLAMA_MODEL)}\`: 128 wide, 4 layers)`, '', TINY_NOTE, '', ...ttftTables([...busy, ...spare], TINY));
+      const busy = await withServers(dir, 2, async (llama, proxies) => {
+        const measured = await rows(2, llama, proxies, TINY);
+        other = options.only === 'ttft' ? none : await otherSections(llama, proxies.current);
+        return measured;
+      });
+      const spare = await withServers(dir, 1, (llama, proxies) => rows(1, llama, proxies, TINY));
+      lines.push('', `### The tiny test model (\`${basename(LLAMA_MODEL)}\`: 128 wide, 4 layers)`, '', TINY_NOTE, '', ...ttftTables([...busy, ...spare], TINY));
       goals.push(...[...busy, ...spare].map((row) => row.goal('tiny model')));
     }
     if (options.only !== 'ttft') {
-      const sized = await withServers(dir, 2, (llama, proxies) => rows(2, llama, proxies, SIZED, 1), LLAMA_SIZED_MODEL);
-      lines.push('', `### A model of Qwen3-0.6B's size (\`${modelName(LLAMA_SIZED_MODEL)}\`)`, '', SIZED_NOTE, '', ...ttftTables(sized, SIZED));
+      const sized = await withServers(dir, 2, (llama, proxies) => rows(2, llama, proxies, SIZED), LLAMA_SIZED_MODEL);
+      lines.push('', `### A model of Qwen3-0.6B's size (\`${basename(LLAMA_SIZED_MODEL)}\`)`, '', SIZED_NOTE, '', ...ttftTables(sized, SIZED));
       goals.push(...sized.map((row) => row.goal("Qwen3-0.6B's size")));
     }
     const runTime = Math.round((Date.now() - startedAt) / 1000);

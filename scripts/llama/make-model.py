@@ -122,7 +122,7 @@ def main() -> None:
         scaled = scale * np.sqrt(tiny_fan_in / fan_in)
         return (rng.standard_normal((rows, fan_in)) * scaled).astype(np.float32)
 
-    embed = (rng.standard_normal((size, width))).astype(np.float32)
+    embed = rng.standard_normal((size, width)).astype(np.float32)
     embed[:, 0] = CARRIER
     embed[:, 1] = 0.0
     embed[ids[TOOL_CALL_START], 1] = AFTER_CALL

@@ -2,7 +2,7 @@
 # Writes a test model (random weights, Qwen3's real tokenizer and chat template) next to the
 # cached llama-server, once. Needs build-server.sh to have run (it keeps the release's gguf-py).
 #   make-model.sh              the tiny model the tests use (83 MB, seconds)
-#   make-model.sh qwen3-0.6b   the smallest Qwen3's dimensions, for the bench (1.5 GB, about a minute)
+#   make-model.sh qwen3-0.6b   the smallest Qwen3's dimensions, for the bench (767 MB, about 30 s)
 set -euo pipefail
 
 version="${LLAMA_NODE_VERSION:-3.21.1}"
