@@ -6,7 +6,8 @@ const row = (name: string, s: Summary) => `| ${name} | ${s.p50.toFixed(4)} | ${s
 const judge = await judgeTimes();
 const small = decisionTimes('20kB');
 const large = decisionTimes('80kB');
-const firstTurn = classifierTimes();
+const pasted = classifierTimes('pasted');
+const typed = classifierTimes('typed');
 const lines = [
   '| case | p50 ms | p90 ms | p99 ms | max ms |',
   '| --- | ---: | ---: | ---: | ---: |',
@@ -14,8 +15,10 @@ const lines = [
   row('decide, 20 kB bench request (CPU time)', small.decideCpu),
   row('decide, 80 kB bench request', large.decide),
   row('decide, 80 kB bench request (CPU time)', large.decideCpu),
-  row('decide, 80 kB first turn (task classifier)', firstTurn.decide),
-  row('decide, 80 kB first turn (task classifier, CPU time)', firstTurn.decideCpu),
+  row('decide, 80 kB first turn, pasted log (task classifier)', pasted.decide),
+  row('decide, 80 kB first turn, pasted log (task classifier, CPU time)', pasted.decideCpu),
+  row('decide, first turn, 4,000 characters typed (task classifier)', typed.decide),
+  row('decide, first turn, 4,000 characters typed (task classifier, CPU time)', typed.decideCpu),
   row('unsure prompt: decide alone', judge.without),
   row('unsure prompt: decide + judge, new prompt', judge.cold),
   row('unsure prompt: decide + judge, cached', judge.cached),

@@ -1,5 +1,6 @@
 // Routing decision time in process: the synchronous decision (parse + decide), the task classifier on a
-// first turn with a large paste, and the optional judge against a fake local backend on loopback.
+// first turn with a large paste and on one with a long typed prompt, and the optional judge against a
+// fake local backend on loopback.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -69,7 +70,7 @@ export function decisionTimes(size: Size): DecisionTimes {
   return summarizeAll(samples);
 }
 
-/** A first turn of 80 kB whose prompt is a pasted log with a short question: the classifier's worst case. */
+/** A first turn of 80 kB whose prompt is a pasted log with a short question: the most the classifier sets aside. */
 function pastedFirstTurn(): Buffer {
   const base = mainRequest('', { model: 'claude-opus-4-8' });
   const size = Buffer.byteLength(JSON.stringify(base));
@@ -83,11 +84,28 @@ function pastedFirstTurn(): Buffer {
   return Buffer.from(JSON.stringify({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }, ...base.messages.slice(1)], output_config: { effort: 'high' } }));
 }
 
-/** The default policy (task classifier) on an 80 kB first turn. */
-export function classifierTimes(): DecisionTimes {
+/** The classifier reads at most this much of the user's own words (ASKED_CHARS of routing/prompt-parts.ts). */
+const TYPED_CHARS = 4000;
+
+/** A first turn whose prompt is 4,000 characters of the user's own prose: the most the classifier reads. */
+function typedFirstTurn(): Buffer {
+  const sentences: string[] = [];
+  for (let i = 0, chars = 0; chars < TYPED_CHARS; i++) {
+    const sentence = `In step ${i} the worker reads its settings, then it retries the request when the upstream answers slowly, and the log says why it waited.`;
+    sentences.push(sentence);
+    chars += sentence.length + 1;
+  }
+  return Buffer.from(JSON.stringify(mainRequest(sentences.join(' '), { model: 'claude-opus-4-8' })));
+}
+
+export type ClassifierPrompt = 'pasted' | 'typed';
+const CLASSIFIER_TURNS: Record<ClassifierPrompt, () => Buffer> = { pasted: pastedFirstTurn, typed: typedFirstTurn };
+
+/** The default policy (task classifier) on a first turn with a long prompt, pasted or typed. */
+export function classifierTimes(prompt: ClassifierPrompt): DecisionTimes {
   const config = resolveConfig({ local: { contextWindow: 200_000 } }, HOME);
   const router = createRouter(config, { local: { enabled: true, healthy: () => true } });
-  const body = pastedFirstTurn();
+  const body = CLASSIFIER_TURNS[prompt]();
   const headers = claudeCodeHeaders();
   const samples = newSamples();
   for (let i = 0; i < 3000; i++) timed(samples, body, (parsed) => router.decide({ endpoint: 'messages', body: parsed, headers, now: new Date() }), i);
