@@ -10,7 +10,7 @@ import { createLocalBackend } from '../src/backends/local/backend.js';
 import { resolveConfig } from '../src/config/load.js';
 import { createRouter } from '../src/routing/router.js';
 import { claudeCodeHeaders, mainRequest } from '../test/fixtures/claude-code.js';
-import { benchRequest, type Size } from './requests.js';
+import { benchRequest, typedPrompt, type Size } from './requests.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface DecisionTimes {
@@ -84,18 +84,9 @@ function pastedFirstTurn(): Buffer {
   return Buffer.from(JSON.stringify({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }, ...base.messages.slice(1)], output_config: { effort: 'high' } }));
 }
 
-/** The classifier reads at most this much of the user's own words (ASKED_CHARS of routing/prompt-parts.ts). */
-const TYPED_CHARS = 4000;
-
 /** A first turn whose prompt is 4,000 characters of the user's own prose: the most the classifier reads. */
 function typedFirstTurn(): Buffer {
-  const sentences: string[] = [];
-  for (let i = 0, chars = 0; chars < TYPED_CHARS; i++) {
-    const sentence = `In step ${i} the worker reads its settings, then it retries the request when the upstream answers slowly, and the log says why it waited.`;
-    sentences.push(sentence);
-    chars += sentence.length + 1;
-  }
-  return Buffer.from(JSON.stringify(mainRequest(sentences.join(' '), { model: 'claude-opus-4-8' })));
+  return Buffer.from(JSON.stringify(mainRequest(typedPrompt(), { model: 'claude-opus-4-8' })));
 }
 
 export type ClassifierPrompt = 'pasted' | 'typed';

@@ -10,6 +10,7 @@ import type { MessagesRequest, TextBlock } from '../src/anthropic/types.js';
 import { resolveConfig } from '../src/config/load.js';
 import { prepareLocal } from '../src/backends/local/prepare.js';
 import { billingBlock, claudeCodeHeaders, mainRequest, toolResultRequest } from '../test/fixtures/claude-code.js';
+import { typedPrompt, TYPED_CHARS } from './requests.js';
 import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_SIZED_MODEL, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
 import { HEADER } from '../src/shared/headers.js';
 import { withBlock } from './kept-blocks.js';
@@ -157,7 +158,7 @@ const STAGES_NOTE =
 
 /** What was found profiling the proxy (CPU profiles from --profile, stage timestamps, strace) and what was changed. */
 const TTFT_NOTES = [
-  'Found and fixed: llama-server closes its connection after every streamed answer, and undici\'s Agent then dropped its pool for the origin, so every request built a new pool, client and TCP connection and waited for the server to accept it; the local backend now keeps one pool and opens the next connection as the last one closes (`src/upstream/spare-connection.ts`), while a direct client still connects per request. The background refresh of the health probe (every `local.healthCacheMs`) took that spare connection, so the request it was made for waited for a new one (at Claude Code\'s pace, requests seconds apart, nearly every request): probes now have a connection of their own, and none is started on a request\'s way at all: a healthy backend is judged by the requests it serves, and probed at once after a failed one. Joining the caller\'s abort signal with `AbortSignal.any` cost about 20 µs a request; a listener does it. The bench itself is fair on the prompt, the stream flag and the first token (llama-server, too, sends `message_start` only with its first token), sends the same headers both ways, rotates the order, pauses between requests, fills the prompt cache and warms up before it measures.',
+  'Found and fixed: llama-server closes its connection after every streamed answer, and undici\'s Agent then dropped its pool for the origin, so every request built a new pool, client and TCP connection and waited for the server to accept it; the local backend now keeps one pool and opens the next connection as the last one closes (`src/upstream/spare-connection.ts`), while a direct client still connects per request. The background refresh of the health probe (every `local.healthCacheMs`) took that spare connection, so the request it was made for waited for a new one (at Claude Code\'s pace, requests seconds apart, nearly every request): probes now have a connection of their own, and none is started on a request\'s way at all: a healthy backend is judged by the requests it serves, and probed at once after a failed one. Joining the caller\'s abort signal with `AbortSignal.any` cost about 20 µs a request; a listener does it. The task classifier\'s vocabulary lists put their head (a word boundary, or a sentence start) before every term, so V8 tested it for every term at every character of the prompt: a first turn with 4,000 characters typed took 5.5 ms to decide, more than a tenth of the sized model\'s time to first token, where the questions timed here take a few hundredths; each head now stands once before its group of terms, 0.25 ms (`node dist/bench/decide.js`). The bench itself is fair on the prompt, the stream flag and the first token (llama-server, too, sends `message_start` only with its first token), sends the same headers both ways, rotates the order, pauses between requests, fills the prompt cache and warms up before it measures.',
   '',
   'Looked for and not found: one cost that stands out. Finer timestamps (a scratch build with marks at every step) split the proxy\'s part of a Claude Code turn into some twenty steps of 10 to 220 µs each: parsing and checking the 48 kB body is the largest, then the decision, the serialisation of the prepared body, undici\'s request object and its copy of the body, the spare connection handed over, the SSE records parsed and normalised. The same code warm and back to back in one process takes a quarter of the time: requests tens of milliseconds apart find it out of the CPU caches. The async generators on the answer\'s way cost no measurable time (a scratch micro-benchmark carrying three events through one layer or through six: 17–19 µs either way).',
   '',
@@ -377,9 +378,13 @@ async function main(): Promise<void> {
     // Claude Code's default model, as users run it: the router, not an alias, sends these local.
     const turn: MessagesRequest = { ...mainRequest('What is NixOS?'), max_tokens: 8 };
     const question: MessagesRequest = { model: turn.model, max_tokens: 8, messages: [{ role: 'user', content: 'What is NixOS?' }] };
+    // The same turn with a long prompt typed: what the classifier reads grows with it, the others do not.
+    const typed: MessagesRequest = { ...mainRequest(typedPrompt()), max_tokens: 8 };
+    const kB = (body: MessagesRequest) => Math.round(JSON.stringify(body).length / 1000);
     const rows = async (threads: number, llama: LlamaServer, proxies: Proxies, plan: Plan) => [
       await ttft(`one-line question, no tools (\`-t ${threads}\`)`, llama, proxies, { ...question, max_tokens: plan.maxTokens }, plan),
-      await ttft(`Claude Code first turn, 11 tools, ${Math.round(JSON.stringify(turn).length / 1000)} kB (\`-t ${threads}\`)`, llama, proxies, { ...turn, max_tokens: plan.maxTokens }, plan),
+      await ttft(`Claude Code first turn, 11 tools, ${kB(turn)} kB (\`-t ${threads}\`)`, llama, proxies, { ...turn, max_tokens: plan.maxTokens }, plan),
+      await ttft(`the same, ${TYPED_CHARS.toLocaleString('en')} characters typed, ${kB(typed)} kB (\`-t ${threads}\`)`, llama, proxies, { ...typed, max_tokens: plan.maxTokens }, plan),
     ];
     const lines = [
       '# Local route against llama-server',

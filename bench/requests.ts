@@ -46,3 +46,17 @@ function pad(request: MessagesRequest, bytes: number): MessagesRequest {
   else target.text = `${target.text ?? ''}\n${filler(missing - 3, 'detail')}`;
   return request;
 }
+
+/** The classifier reads at most this much of the user's own words (ASKED_CHARS of routing/prompt-parts.ts). */
+export const TYPED_CHARS = 4000;
+
+/** A question followed by TYPED_CHARS of the user's own prose: the most the classifier reads, and still a simple task. */
+export function typedPrompt(): string {
+  const sentences: string[] = [];
+  for (let i = 0, chars = 0; chars < TYPED_CHARS; i++) {
+    const sentence = `On day ${i} the worker wrote a warning to its log, waited for the upstream a little longer than usual and answered the request a moment later.`;
+    sentences.push(sentence);
+    chars += sentence.length + 1;
+  }
+  return `What does this warning mean? ${sentences.join(' ')}`;
+}
