@@ -1,5 +1,5 @@
 // `node dist/bench/decide.js` (after `npm run build`): only the routing decision cases of the bench, printed.
-import { classifierTimes, decisionTimes, judgeTimes } from './decisions.js';
+import { CLASSIFIER_CASES, classifierTimes, decisionTimes, judgeTimes } from './decisions.js';
 import type { Summary } from './stats.js';
 
 const row = (name: string, s: Summary) => `| ${name} | ${s.p50.toFixed(4)} | ${s.p90.toFixed(4)} | ${s.p99.toFixed(4)} | ${s.max.toFixed(4)} |`;
@@ -15,10 +15,10 @@ const lines = [
   row('decide, 20 kB bench request (CPU time)', small.decideCpu),
   row('decide, 80 kB bench request', large.decide),
   row('decide, 80 kB bench request (CPU time)', large.decideCpu),
-  row('decide, 80 kB first turn, pasted log (task classifier)', pasted.decide),
-  row('decide, 80 kB first turn, pasted log (task classifier, CPU time)', pasted.decideCpu),
-  row('decide, first turn, 4,000 characters typed (task classifier)', typed.decide),
-  row('decide, first turn, 4,000 characters typed (task classifier, CPU time)', typed.decideCpu),
+  row(`decide, ${CLASSIFIER_CASES.pasted} (task classifier)`, pasted.decide),
+  row(`decide, ${CLASSIFIER_CASES.pasted} (task classifier, CPU time)`, pasted.decideCpu),
+  row(`decide, ${CLASSIFIER_CASES.typed} (task classifier)`, typed.decide),
+  row(`decide, ${CLASSIFIER_CASES.typed} (task classifier, CPU time)`, typed.decideCpu),
   row('unsure prompt: decide alone', judge.without),
   row('unsure prompt: decide + judge, new prompt', judge.cold),
   row('unsure prompt: decide + judge, cached', judge.cached),

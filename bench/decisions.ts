@@ -8,6 +8,7 @@ import pino from 'pino';
 import { parseMessagesBody } from '../src/anthropic/validate.js';
 import { createLocalBackend } from '../src/backends/local/backend.js';
 import { resolveConfig } from '../src/config/load.js';
+import { ASKED_CHARS } from '../src/routing/prompt-parts.js';
 import { createRouter } from '../src/routing/router.js';
 import { claudeCodeHeaders, mainRequest } from '../test/fixtures/claude-code.js';
 import { benchRequest, typedPrompt, type Size } from './requests.js';
@@ -91,6 +92,11 @@ function typedFirstTurn(): Buffer {
 
 export type ClassifierPrompt = 'pasted' | 'typed';
 const CLASSIFIER_TURNS: Record<ClassifierPrompt, () => Buffer> = { pasted: pastedFirstTurn, typed: typedFirstTurn };
+/** What each classifier case is, as the reports name it. */
+export const CLASSIFIER_CASES: Record<ClassifierPrompt, string> = {
+  pasted: '80 kB first turn, pasted log',
+  typed: `first turn, ${ASKED_CHARS.toLocaleString('en')} characters typed`,
+};
 
 /** The default policy (task classifier) on a first turn with a long prompt, pasted or typed. */
 export function classifierTimes(prompt: ClassifierPrompt): DecisionTimes {

@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { MessagesRequest, TextBlock } from '../src/anthropic/types.js';
 import { resolveConfig } from '../src/config/load.js';
+import { ASKED_CHARS } from '../src/routing/prompt-parts.js';
 import { prepareLocal } from '../src/backends/local/prepare.js';
 import { billingBlock, claudeCodeHeaders, mainRequest, toolResultRequest } from '../test/fixtures/claude-code.js';
-import { typedPrompt, TYPED_CHARS } from './requests.js';
+import { typedPrompt } from './requests.js';
 import { LLAMA_MODEL, LLAMA_SERVER_BIN, LLAMA_SIZED_MODEL, LLAMA_VERSION, MODEL_ALIAS, startLlamaServer, type LlamaServer } from '../test/llama/llama-server.js';
 import { HEADER } from '../src/shared/headers.js';
 import { withBlock } from './kept-blocks.js';
@@ -384,7 +385,7 @@ async function main(): Promise<void> {
     const rows = async (threads: number, llama: LlamaServer, proxies: Proxies, plan: Plan) => [
       await ttft(`one-line question, no tools (\`-t ${threads}\`)`, llama, proxies, { ...question, max_tokens: plan.maxTokens }, plan),
       await ttft(`Claude Code first turn, 11 tools, ${kB(turn)} kB (\`-t ${threads}\`)`, llama, proxies, { ...turn, max_tokens: plan.maxTokens }, plan),
-      await ttft(`the same, ${TYPED_CHARS.toLocaleString('en')} characters typed, ${kB(typed)} kB (\`-t ${threads}\`)`, llama, proxies, { ...typed, max_tokens: plan.maxTokens }, plan),
+      await ttft(`the same, ${ASKED_CHARS.toLocaleString('en')} characters typed, ${kB(typed)} kB (\`-t ${threads}\`)`, llama, proxies, { ...typed, max_tokens: plan.maxTokens }, plan),
     ];
     const lines = [
       '# Local route against llama-server',

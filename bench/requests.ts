@@ -1,6 +1,7 @@
 // Claude-Code-shaped request bodies of a fixed size, built from the test fixtures (same shapes).
 import { claudeCodeHeaders, claudeCodeTools, filler, mainRequest } from '../test/fixtures/claude-code.js';
 import type { MessagesRequest } from '../src/anthropic/types.js';
+import { ASKED_CHARS } from '../src/routing/prompt-parts.js';
 
 export type Size = '20kB' | '80kB';
 export const SIZES: readonly Size[] = ['20kB', '80kB'];
@@ -47,13 +48,10 @@ function pad(request: MessagesRequest, bytes: number): MessagesRequest {
   return request;
 }
 
-/** The classifier reads at most this much of the user's own words (ASKED_CHARS of routing/prompt-parts.ts). */
-export const TYPED_CHARS = 4000;
-
-/** A question followed by TYPED_CHARS of the user's own prose: the most the classifier reads, and still a simple task. */
+/** A question followed by ASKED_CHARS of the user's own prose: the most the classifier reads, and still a simple task. */
 export function typedPrompt(): string {
   const sentences: string[] = [];
-  for (let i = 0, chars = 0; chars < TYPED_CHARS; i++) {
+  for (let i = 0, chars = 0; chars < ASKED_CHARS; i++) {
     const sentence = `On day ${i} the worker wrote a warning to its log, waited for the upstream a little longer than usual and answered the request a moment later.`;
     sentences.push(sentence);
     chars += sentence.length + 1;

@@ -14,7 +14,7 @@ export interface PromptParts {
 }
 
 /** The classifier reads at most this much of the user's own text: a question is at its start or its end. */
-const ASKED_CHARS = 4000;
+export const ASKED_CHARS = 4000;
 const SYMBOLS = new Set('{}[]();=<>|&$\\/_#@*`"\'+:%^~'.split(''));
 const LOG_START = /^\s*(\[?\d{4}-\d\d-\d\d|\[?\d\d:\d\d:\d\d|(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b|Traceback \(|\s*at\s+\S+\s*\(|File "|\$ |> |npm (ERR|WARN)|error(\[\w+\])?:|warning:)/;
 const LIST_ITEM = /^\s*(\d{1,2}[.)]|[-*•])\s+\S/;
